@@ -1,0 +1,19 @@
+# One image for okey's API, worker and migration job; docker-compose.yml picks the command.
+FROM node:20-slim
+
+WORKDIR /app
+RUN chown node:node /app
+USER node
+
+# Manifests first, so that a source change does not reinstall the dependencies.
+COPY --chown=node:node package.json package-lock.json ./
+# A full install: the sources run through tsx, with no build step, and the migration job may
+# need tools that are dev dependencies.
+RUN npm ci --no-audit --no-fund && npm cache clean --force
+
+COPY --chown=node:node . .
+
+# Set after the install, which would otherwise leave the dev dependencies out.
+ENV NODE_ENV=production
+EXPOSE 3000
+CMD ["npm", "run", "start:api"]
