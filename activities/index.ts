@@ -1,0 +1,264 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { and, eq, gt, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import type { Database } from '../db/client.js';
+import { delegations, emails, events, keys, people, renewals, slots } from '../db/schema.js';
+import type { Logger } from '../lib/log.js';
+import type { RenewalSnapshot } from '../workflows/renewal.js';
+import type { Mailer } from './mailer.js';
+import { renderEmail, type TemplateName } from './templates.js';
+
+export interface ActivityDeps {
+  db: Database;
+  mailer: Mailer;
+  log: Logger;
+  mailFrom: string;
+  publicUrl: string;
+  /** Years a newly assigned key stays valid. */
+  keyValidityYears?: number;
+}
+
+/** Activities receive their clients, so tests run them against real PostgreSQL and mail servers. */
+export function createActivities(deps: ActivityDeps) {
+  const { db } = deps;
+  const log = () => {
+    const info = Context.current().info;
+    return deps.log.child({
+      workflowId: info.workflowExecution?.workflowId,
+      activity: info.activityType,
+    });
+  };
+
+  return {
+    /** Writes the workflow's state to the read model; older snapshots never overwrite newer. */
+    async projectRenewal(s: RenewalSnapshot): Promise<void> {
+      await db.transaction(async (tx) => {
+        const updated = await tx
+          .update(renewals)
+          .set({
+            status: s.status,
+            stepSince: new Date(s.stepSince),
+            stepTimes: s.stepTimes,
+            decision: s.decision,
+            mobileOs: s.mobileOs,
+            charterVersion: s.charterVersion,
+            charterCode: s.charterCode,
+            newKeySerial: s.newKeySerial,
+            slotId: s.slotId,
+            version: s.version,
+            updatedAt: sql`now()`,
+          })
+          .where(and(eq(renewals.id, s.renewalId), lt(renewals.version, s.version)))
+          .returning({ id: renewals.id });
+        if (updated.length === 0) {
+          const [row] = await tx
+            .select({ id: renewals.id })
+            .from(renewals)
+            .where(eq(renewals.id, s.renewalId));
+          if (!row) throw new Error(`Renewal ${s.renewalId} has no row in the read model`);
+        }
+        if (s.events.length > 0) {
+          await tx
+            .insert(events)
+            .values(
+              s.events.map((e) => ({
+                renewalId: s.renewalId,
+                seq: e.seq,
+                type: e.type,
+                actorId: e.actorId,
+                detail: e.detail,
+                at: new Date(e.at),
+              })),
+            )
+            .onConflictDoNothing();
+        }
+      });
+      log().info('renewal projected', {
+        renewalId: s.renewalId,
+        status: s.status,
+        version: s.version,
+      });
+    },
+
+    /** Permanent primary-school directors, and agents with a current ONDE delegation, skip approval. */
+    async evaluateAutoApproval({
+      renewalId,
+    }: {
+      renewalId: string;
+    }): Promise<'permanent_director' | 'onde_delegation' | null> {
+      const [row] = await db
+        .select({ personId: people.id, isPermanentDirector: people.isPermanentDirector })
+        .from(renewals)
+        .innerJoin(people, eq(people.id, renewals.requesterId))
+        .where(eq(renewals.id, renewalId));
+      if (!row) throw ApplicationFailure.nonRetryable(`Unknown renewal ${renewalId}`);
+      if (row.isPermanentDirector) return 'permanent_director';
+      const today = sql`current_date`;
+      const [delegation] = await db
+        .select({ id: delegations.id })
+        .from(delegations)
+        .where(
+          and(
+            eq(delegations.personId, row.personId),
+            eq(delegations.kind, 'onde'),
+            lte(delegations.startsOn, today),
+            or(isNull(delegations.endsOn), sql`${delegations.endsOn} >= ${today}`),
+          ),
+        );
+      return delegation ? 'onde_delegation' : null;
+    },
+
+    /**
+     * Sends one email once. The row keyed by renewal, template and step is claimed first; the
+     * same key goes to Resend, which answers a retry with the first result instead of sending.
+     */
+    async sendEmail(args: { renewalId: string; template: TemplateName; step: string }) {
+      const idempotencyKey = `${args.renewalId}/${args.template}/${args.step}`;
+      const [existing] = await db
+        .select({ status: emails.status })
+        .from(emails)
+        .where(eq(emails.idempotencyKey, idempotencyKey));
+      if (existing && existing.status !== 'pending') return;
+
+      const ctx = await emailContext(db, deps.publicUrl, args.renewalId, args.template);
+      const rendered = renderEmail(args.template, ctx.template);
+      if (!existing) {
+        await db
+          .insert(emails)
+          .values({
+            idempotencyKey,
+            renewalId: args.renewalId,
+            template: args.template,
+            to: ctx.to,
+            ...rendered,
+            status: 'pending',
+          })
+          .onConflictDoNothing();
+      }
+      try {
+        const { providerId } = await deps.mailer.deliver(
+          { from: deps.mailFrom, to: ctx.to, ...rendered },
+          idempotencyKey,
+        );
+        await db
+          .update(emails)
+          .set({
+            status: deps.mailer.kind === 'outbox' ? 'outbox' : 'sent',
+            providerId,
+            sentAt: sql`now()`,
+          })
+          .where(eq(emails.idempotencyKey, idempotencyKey));
+        log().info('email delivered', {
+          renewalId: args.renewalId,
+          template: args.template,
+          via: deps.mailer.kind,
+        });
+      } catch (err) {
+        if (err instanceof ApplicationFailure && err.nonRetryable) {
+          await db
+            .update(emails)
+            .set({ status: 'failed', error: err.message })
+            .where(eq(emails.idempotencyKey, idempotencyKey));
+          log().error('email refused', { renewalId: args.renewalId, template: args.template });
+          // A refused email must not block the renewal: operators see it as failed.
+          return;
+        }
+        throw err;
+      }
+    },
+
+    /** Takes a pickup slot for this renewal; taking the same slot again is a no-op. */
+    async reserveSlot({ renewalId, slotId }: { renewalId: string; slotId: string }) {
+      const taken = await db
+        .update(slots)
+        .set({ renewalId })
+        .where(
+          and(
+            eq(slots.id, slotId),
+            gt(slots.startsAt, sql`now()`),
+            or(isNull(slots.renewalId), eq(slots.renewalId, renewalId)),
+          ),
+        )
+        .returning({ id: slots.id });
+      if (taken.length === 0) {
+        throw ApplicationFailure.create({
+          type: 'SlotUnavailable',
+          message: 'Ce créneau de retrait n’est plus disponible.',
+          nonRetryable: true,
+        });
+      }
+    },
+
+    /** Records the new key for the agent and marks the old one replaced. */
+    async activateNewKey({ renewalId, newKeySerial }: { renewalId: string; newKeySerial: string }) {
+      const years = deps.keyValidityYears ?? 3;
+      await db.transaction(async (tx) => {
+        const [r] = await tx
+          .select({
+            keySerial: renewals.keySerial,
+            requesterId: renewals.requesterId,
+            keyType: renewals.keyType,
+          })
+          .from(renewals)
+          .where(eq(renewals.id, renewalId));
+        if (!r) throw ApplicationFailure.nonRetryable(`Unknown renewal ${renewalId}`);
+        await tx
+          .insert(keys)
+          .values({
+            serial: newKeySerial,
+            personId: r.requesterId,
+            type: r.keyType,
+            expiresOn: sql`current_date + make_interval(years => ${years})` as unknown as string,
+            replacesSerial: r.keySerial,
+          })
+          .onConflictDoNothing();
+        await tx.update(keys).set({ state: 'replaced' }).where(eq(keys.serial, r.keySerial));
+      });
+    },
+  };
+}
+
+export type RenewalActivities = ReturnType<typeof createActivities>;
+
+async function emailContext(
+  db: Database,
+  publicUrl: string,
+  renewalId: string,
+  template: TemplateName,
+) {
+  const validator = alias(people, 'validator');
+  const [row] = await db
+    .select({
+      keySerial: renewals.keySerial,
+      keyType: renewals.keyType,
+      decision: renewals.decision,
+      requester: { first: people.firstName, last: people.lastName, email: people.email },
+      validator: { first: validator.firstName, last: validator.lastName, email: validator.email },
+      slot: { startsAt: slots.startsAt, location: slots.location },
+    })
+    .from(renewals)
+    .innerJoin(people, eq(people.id, renewals.requesterId))
+    .leftJoin(validator, eq(validator.id, renewals.validatorId))
+    .leftJoin(slots, eq(slots.id, renewals.slotId))
+    .where(eq(renewals.id, renewalId));
+  if (!row) throw ApplicationFailure.nonRetryable(`Unknown renewal ${renewalId}`);
+  const toValidator = template === 'approval_requested';
+  if (toValidator && !row.validator) {
+    throw ApplicationFailure.nonRetryable(`Renewal ${renewalId} has no validator to notify`);
+  }
+  const requesterName = `${row.requester.first} ${row.requester.last}`;
+  const recipient = toValidator && row.validator ? row.validator : row.requester;
+  return {
+    to: recipient.email,
+    template: {
+      requesterName,
+      recipientName: `${recipient.first} ${recipient.last}`,
+      keySerial: row.keySerial,
+      keyType: row.keyType,
+      renewalUrl: `${publicUrl}/demandes/${renewalId}`,
+      approvalUrl: `${publicUrl}/validations/${renewalId}`,
+      reason: row.decision?.reason,
+      appointment: row.slot ?? undefined,
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { mailerFromConfig } from '../activities/mailer.js';
+import { startApi } from '../api/server.js';
+import { openDatabase } from '../db/client.js';
+import { seedDemo } from '../db/seed.js';
+import { loadConfig, temporalBinaries } from '../lib/config.js';
+import { createLogger } from '../lib/log.js';
+import { createRenewalWorker } from '../worker/worker.js';
+import { searchAttributeFlags } from './search-attributes.js';
+
+/**
+ * `npm start`: everything on embedded defaults in one process — the Temporal dev server (a child
+ * process, state in .data/), PGlite migrated and seeded, the worker and the API.
+ */
+const dataDir = fileURLToPath(new URL('../.data', import.meta.url));
+mkdirSync(dataDir, { recursive: true });
+const config = loadConfig();
+const log = createLogger({ level: config.LOG_LEVEL, base: { service: 'okey' } });
+
+let temporalServer: ChildProcess | undefined;
+if (!process.env.TEMPORAL_ADDRESS) {
+  const { cli } = temporalBinaries();
+  if (!cli) throw new Error('Temporal CLI not found: run `node scripts/temporal-binaries.mjs`');
+  const [host, port] = config.TEMPORAL_ADDRESS.split(':');
+  temporalServer = spawn(
+    cli,
+    [
+      'server',
+      'start-dev',
+      '--ip',
+      host ?? 'localhost',
+      '--port',
+      port ?? '7233',
+      '--ui-port',
+      new URL(config.TEMPORAL_UI_URL).port || '8233',
+      '--db-filename',
+      `${dataDir}/temporal.db`,
+      '--log-level',
+      'warn',
+      ...searchAttributeFlags(),
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  temporalServer.once('exit', (code) => {
+    if (!stopping) {
+      log.error('temporal dev server exited', { code });
+      process.exit(1);
+    }
+  });
+}
+let stopping = false;
+
+await waitForTemporal(config.TEMPORAL_ADDRESS);
+const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR });
+await database.migrate();
+await seedDemo(database.db);
+
+const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+const worker = await createRenewalWorker({
+  connection,
+  namespace: config.TEMPORAL_NAMESPACE,
+  taskQueue: config.TEMPORAL_TASK_QUEUE,
+  db: database.db,
+  mailer: mailerFromConfig(config),
+  log,
+  mailFrom: config.MAIL_FROM,
+  publicUrl: config.PUBLIC_URL,
+});
+const running = worker.run();
+const api = await startApi({ config, db: database.db, log });
+
+process.stdout.write(
+  [
+    '',
+    `  okey API     ${config.PUBLIC_URL}`,
+    `  Temporal UI  ${config.TEMPORAL_UI_URL}`,
+    `  Base         ${database.kind === 'pglite' ? config.PGLITE_DIR : 'PostgreSQL (DATABASE_URL)'}`,
+    `  E-mails      ${config.RESEND_API_KEY ? 'Resend' : `${config.PUBLIC_URL}/dev/outbox`}`,
+    '  Ctrl-C pour arrêter.',
+    '',
+  ].join('\n'),
+);
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, async () => {
+    stopping = true;
+    log.info('stopping', { signal });
+    await api.close();
+    worker.shutdown();
+    await running;
+    await connection.close();
+    await database.close();
+    temporalServer?.kill('SIGTERM');
+    process.exit(0);
+  });
+}
+
+async function waitForTemporal(address: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      const c = await Connection.connect({ address, connectTimeout: 1000 });
+      await c.close();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}

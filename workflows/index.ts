@@ -1,0 +1,1 @@
+export { renewalWorkflow } from './renewal.js';
