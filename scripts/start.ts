@@ -22,7 +22,8 @@ const config = loadConfig();
 const log = createLogger({ level: config.LOG_LEVEL, base: { service: 'okey' } });
 
 let temporalServer: ChildProcess | undefined;
-if (!process.env.TEMPORAL_ADDRESS) {
+// TEMPORAL_EMBEDDED=false uses a Temporal server that is already running at TEMPORAL_ADDRESS.
+if (process.env.TEMPORAL_EMBEDDED !== 'false') {
   const { cli } = temporalBinaries();
   if (!cli) throw new Error('Temporal CLI not found: run `node scripts/temporal-binaries.mjs`');
   const [host, port] = config.TEMPORAL_ADDRESS.split(':');
