@@ -7,7 +7,7 @@ import { mailerFromConfig } from '../activities/mailer.js';
 import { startApi } from '../api/server.js';
 import { openDatabase } from '../db/client.js';
 import { seedDemo } from '../db/seed.js';
-import { loadConfig, temporalBinaries } from '../lib/config.js';
+import { loadConfigOrExit, temporalBinaries } from '../lib/config.js';
 import { createLogger } from '../lib/log.js';
 import { createRenewalWorker } from '../worker/worker.js';
 import { searchAttributeFlags } from './search-attributes.js';
@@ -18,7 +18,7 @@ import { searchAttributeFlags } from './search-attributes.js';
  */
 const dataDir = fileURLToPath(new URL('../.data', import.meta.url));
 mkdirSync(dataDir, { recursive: true });
-const config = loadConfig();
+const config = loadConfigOrExit();
 const log = createLogger({ level: config.LOG_LEVEL, base: { service: 'okey' } });
 
 let temporalServer: ChildProcess | undefined;
