@@ -33,8 +33,11 @@ export const securityHeaders = secureHeaders({
   referrerPolicy: 'same-origin',
 });
 
+/** The rest of the body is never read, so the connection cannot carry another request. */
 const tooLarge = (c: Context) =>
-  c.json(errorBody(new HttpError(413, 'too_large', 'La requête est trop volumineuse.')), 413);
+  c.json(errorBody(new HttpError(413, 'too_large', 'La requête est trop volumineuse.')), 413, {
+    connection: 'close',
+  });
 
 /** The routes that take documents; every other body is small JSON. */
 const uploadRoutes = [/^\/api\/renewals\/?$/, /^\/api\/renewals\/[^/]+\/attachments\/?$/];
