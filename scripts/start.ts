@@ -16,7 +16,7 @@ import { searchAttributeFlags } from './search-attributes.js';
  * `npm start`: everything on embedded defaults in one process — the Temporal dev server (a child
  * process, state in .data/), PGlite migrated and seeded, the worker and the API.
  */
-const dataDir = fileURLToPath(new URL('../.data', import.meta.url));
+const dataDir = process.env.OKEY_DATA_DIR ?? fileURLToPath(new URL('../.data', import.meta.url));
 mkdirSync(dataDir, { recursive: true });
 const config = loadConfig();
 const log = createLogger({ level: config.LOG_LEVEL, base: { service: 'okey' } });
@@ -91,7 +91,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     stopping = true;
     log.info('stopping', { signal });
     await api.close();
-    worker.shutdown();
+    // The worker also listens for these signals and may already be draining.
+    if (worker.getState() === 'RUNNING') worker.shutdown();
     await running;
     await connection.close();
     await database.close();
