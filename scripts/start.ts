@@ -2,14 +2,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
-import { mailerFromConfig } from '../activities/mailer.js';
 import { startApi } from '../api/server.js';
 import { openDatabase } from '../db/client.js';
 import { seedDemo } from '../db/seed.js';
 import { loadConfig, temporalBinaries } from '../lib/config.js';
 import { createLogger } from '../lib/log.js';
-import { createRenewalWorker } from '../worker/worker.js';
+import { createConfiguredWorker } from '../worker/worker.js';
 import { searchAttributeFlags } from './search-attributes.js';
 
 /**
@@ -60,17 +58,7 @@ const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir: confi
 await database.migrate();
 await seedDemo(database.db);
 
-const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-const worker = await createRenewalWorker({
-  connection,
-  namespace: config.TEMPORAL_NAMESPACE,
-  taskQueue: config.TEMPORAL_TASK_QUEUE,
-  db: database.db,
-  mailer: mailerFromConfig(config),
-  log,
-  mailFrom: config.MAIL_FROM,
-  publicUrl: config.PUBLIC_URL,
-});
+const { worker, connection } = await createConfiguredWorker(config, database.db, log);
 const running = worker.run();
 const api = await startApi({ config, db: database.db, log });
 
