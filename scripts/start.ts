@@ -70,6 +70,8 @@ const worker = await createRenewalWorker({
   log,
   mailFrom: config.MAIL_FROM,
   publicUrl: config.PUBLIC_URL,
+  okeyMailbox: config.OKEY_MAILBOX,
+  retentionDays: config.DOCUMENT_RETENTION_DAYS,
 });
 const running = worker.run();
 const api = await startApi({ config, db: database.db, log });

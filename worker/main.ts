@@ -20,6 +20,8 @@ const worker = await createRenewalWorker({
   log,
   mailFrom: config.MAIL_FROM,
   publicUrl: config.PUBLIC_URL,
+  okeyMailbox: config.OKEY_MAILBOX,
+  retentionDays: config.DOCUMENT_RETENTION_DAYS,
 });
 log.info('worker started', { taskQueue: config.TEMPORAL_TASK_QUEUE });
 await worker.run();

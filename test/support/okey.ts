@@ -44,6 +44,8 @@ export async function startOkey(
     log,
     mailFrom: config.MAIL_FROM,
     publicUrl: config.PUBLIC_URL,
+    okeyMailbox: config.OKEY_MAILBOX,
+    retentionDays: config.DOCUMENT_RETENTION_DAYS,
   });
   const running = worker.run();
   const app = createApp({ db: database.db, temporal: env.client, config, log });
