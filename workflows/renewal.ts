@@ -5,8 +5,8 @@ import {
   defineQuery,
   defineSignal,
   defineUpdate,
-  proxyActivities,
   patched,
+  proxyActivities,
   setHandler,
   startChild,
 } from '@temporalio/workflow';
