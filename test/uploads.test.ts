@@ -40,14 +40,22 @@ const attachmentsOf = async (id: string) =>
   }[];
 
 async function download(url: string, token = marie.token) {
-  const res = await fetch(`${okey.baseUrl}${url}`, { headers: { authorization: `Bearer ${token}` } });
+  const res = await fetch(`${okey.baseUrl}${url}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
   return { res, bytes: Buffer.from(await res.arrayBuffer()) };
 }
 
 describe('uploading supporting documents', () => {
   it('refuses each bad file with its status and a French message, storing nothing', async () => {
     const cases: [string, FormData, number, string, RegExp][] = [
-      ['an empty file', form([['vide.pdf', files.empty]]), 422, 'empty_file', /« vide.pdf » est vide/],
+      [
+        'an empty file',
+        form([['vide.pdf', files.empty]]),
+        422,
+        'empty_file',
+        /« vide.pdf » est vide/,
+      ],
       [
         'a text file renamed .pdf',
         form([['attestation.pdf', files.textAsPdf]]),
@@ -83,11 +91,17 @@ describe('uploading supporting documents', () => {
     ];
     for (const [what, body, status, code, message] of cases) {
       const res = await upload(renewalId, body);
-      expect({ what, status: res.status, code: res.body.error?.code }).toEqual({ what, status, code });
+      expect({ what, status: res.status, code: res.body.error?.code }).toEqual({
+        what,
+        status,
+        code,
+      });
       expect(res.body.error.message).toMatch(message);
     }
     expect(await attachmentsOf(renewalId)).toEqual([]);
-    expect((await marie.get(`/api/renewals/${renewalId}`)).body.status).toBe('awaiting_attachments');
+    expect((await marie.get(`/api/renewals/${renewalId}`)).body.status).toBe(
+      'awaiting_attachments',
+    );
   });
 
   it('recognises a real PDF, phone JPEG, iPhone HEIC and PNG by content and gives them back', async () => {

@@ -36,8 +36,7 @@ export function bigPhoto(bytes: number): Buffer {
 }
 
 /** A PDF with different bytes (and so another sha256) from the same real document. */
-export const variantPdf = (tag: string) =>
-  Buffer.concat([files.pdf, Buffer.from(`\n%${tag}\n`)]);
+export const variantPdf = (tag: string) => Buffer.concat([files.pdf, Buffer.from(`\n%${tag}\n`)]);
 
 export function form(entries: [string, Uint8Array][], fields: Record<string, string> = {}) {
   const body = new FormData();
@@ -57,6 +56,8 @@ export async function giveKey(
   if (!person) throw new Error(`no ${uid} in the directory`);
   serial += 1 + Math.floor(Math.random() * 1000);
   const keySerial = String(serial).padStart(12, '0');
-  await db.insert(keys).values({ serial: keySerial, personId: person.id, type, expiresOn: '2027-06-30' });
+  await db
+    .insert(keys)
+    .values({ serial: keySerial, personId: person.id, type, expiresOn: '2027-06-30' });
   return keySerial;
 }
