@@ -1,7 +1,10 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { Resend } from 'resend';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../activities/index.js';
 import { resendMailer } from '../activities/mailer.js';
+import { createLogger } from '../lib/log.js';
 import { files, form, giveKey } from './support/documents.js';
 import { type FakeResend, startFakeResend } from './support/fake-resend.js';
 import { type Okey, startOkey } from './support/okey.js';
@@ -118,6 +121,55 @@ describe('outgoing mail through the resend SDK', () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect(outcomesFor(key)).toEqual(['failed 422']);
     expect(fake.messagesWithKey(key)).toEqual([]);
+  });
+});
+
+describe('emails the workflow sends on its timers', () => {
+  const activities = () =>
+    createActivities({
+      db: okey.db,
+      mailer: resendMailer({ apiKey: fake.apiKey, baseUrl: fake.url }),
+      log: createLogger({ level: 'error' }),
+      mailFrom: okey.config.MAIL_FROM,
+      publicUrl: okey.config.PUBLIC_URL,
+      okeyMailbox: okey.config.OKEY_MAILBOX,
+    });
+  const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A) =>
+    new MockActivityEnvironment().run(fn, ...args);
+
+  it.each([
+    ['reminder_approval', 'jean.hoarau@academie.example', 'attend toujours votre décision'],
+    ['approval_escalated_n2', 'sophie.grondin@academie.example', 'En tant que N+2'],
+    ['reminder_attachments', 'marie.payet@academie.example', 'sera annulée le 9 avril 2026'],
+  ] as const)('sends %s to %s', async (template, to, words) => {
+    const { id } = await openRenewal();
+    const { sendEmail } = activities();
+    const args = { renewalId: id, template, step: 'r1', deadline: '2026-04-09T08:00:00Z' };
+    expect(await run(sendEmail, args)).toBe('sent');
+    expect(await run(sendEmail, args)).toBe('sent');
+    const sent = fake.messagesWithKey(`${id}/${template}/r1`);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.to).toEqual([to]);
+    expect(sent[0]?.text).toContain(words);
+  });
+
+  it('invites a key holder once per threshold before expiry', async () => {
+    const keySerial = await giveKey(okey.db, 'lfontaine', 'hardware');
+    const { sendExpiryInvitation } = activities();
+    await run(sendExpiryInvitation, { keySerial, daysBefore: 45 });
+    await run(sendExpiryInvitation, { keySerial, daysBefore: 45 });
+    await run(sendExpiryInvitation, { keySerial, daysBefore: 30 });
+    const sent = fake.messages.filter((m) => m.idempotencyKey?.startsWith(`expiry/${keySerial}/`));
+    expect(sent.map((m) => m.idempotencyKey)).toEqual([
+      `expiry/${keySerial}/2027-06-30/45`,
+      `expiry/${keySerial}/2027-06-30/30`,
+    ]);
+    expect(sent[0]).toMatchObject({
+      to: ['luc.fontaine@academie.example'],
+      subject: '[OKEY] Votre clef OTP arrive à expiration',
+    });
+    expect(sent[0]?.text).toContain('expire le 30 juin 2027');
+    expect(sent[0]?.text).toContain(`${okey.config.PUBLIC_URL}/renouveler?clef=${keySerial}`);
   });
 });
 
