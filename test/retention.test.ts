@@ -66,7 +66,7 @@ describe('retention of supporting documents', () => {
 
     const gone = await get(docs[0]?.url as string);
     expect(gone.status).toBe(410);
-    expect((await gone.json()).error).toMatchObject({
+    expect(((await gone.json()) as { error: unknown }).error).toMatchObject({
       code: 'document_deleted',
       message: expect.stringMatching(
         /^Le document « justificatif.pdf » a été supprimé le .+ à la fin de sa durée de conservation/,
