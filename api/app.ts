@@ -6,7 +6,9 @@ import { emails } from '../db/schema.js';
 import { authRoutes, requireUser } from './auth.js';
 import type { AppDeps, AppEnv } from './context.js';
 import { errorBody, HttpError, handleError } from './errors.js';
+import { attachmentRoutes } from './routes/attachments.js';
 import { directoryRoutes } from './routes/directory.js';
+import { opsRoutes } from './routes/ops.js';
 import { renewalRoutes } from './routes/renewals.js';
 import { webhookRoutes } from './routes/webhooks.js';
 
@@ -50,6 +52,8 @@ export function createApp(deps: AppDeps) {
   app.use('/api/*', requireUser);
   app.route('/api', directoryRoutes);
   app.route('/api/renewals', renewalRoutes);
+  app.route('/api/renewals', attachmentRoutes);
+  app.route('/api/ops', opsRoutes);
 
   if (deps.config.NODE_ENV !== 'production') {
     app.get('/dev/outbox', async (c) => {

@@ -30,6 +30,8 @@ const schema = z.object({
   AUTH_DEV_SECRET: z.string().min(16).default('okey-development-only-secret'),
   UPLOAD_MAX_FILES: z.coerce.number().int().min(1).default(5),
   UPLOAD_MAX_FILE_MB: z.coerce.number().positive().default(10),
+  /** Days supporting documents are kept after their request ends (then only name, size, hash). */
+  DOCUMENT_RETENTION_DAYS: z.coerce.number().positive().default(90),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 
