@@ -14,6 +14,7 @@ import {
 import { authorize } from './policy.js';
 import { attachmentRoutes } from './routes/attachments.js';
 import { directoryRoutes } from './routes/directory.js';
+import { opsRoutes } from './routes/ops.js';
 import { renewalRoutes } from './routes/renewals.js';
 import { webhookRoutes } from './routes/webhooks.js';
 
@@ -51,8 +52,9 @@ export function createApp(deps: AppDeps) {
   app.use('/api/*', requireUser, authorize);
   app.use('/api/renewals/:id/charter', charterRateLimit(deps.config));
   app.route('/api', directoryRoutes);
-  app.route('/api/renewals', attachmentRoutes);
   app.route('/api/renewals', renewalRoutes);
+  app.route('/api/renewals', attachmentRoutes);
+  app.route('/api/ops', opsRoutes);
 
   if (deps.config.NODE_ENV !== 'production') {
     app.get('/dev/outbox', async (c) => {

@@ -64,6 +64,8 @@ const schema = z.object({
   JSON_BODY_MAX_KB: z.coerce.number().int().min(1).default(100),
   UPLOAD_MAX_FILES: z.coerce.number().int().min(1).default(5),
   UPLOAD_MAX_FILE_MB: z.coerce.number().positive().default(10),
+  /** Days supporting documents are kept after their request ends (then only name, size, hash). */
+  DOCUMENT_RETENTION_DAYS: z.coerce.number().positive().default(90),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 

@@ -1,1 +1,2 @@
 export { renewalWorkflow } from './renewal.js';
+export { documentRetentionWorkflow } from './retention.js';

@@ -5,10 +5,13 @@ import {
   defineQuery,
   defineSignal,
   defineUpdate,
+  patched,
   proxyActivities,
   setHandler,
+  startChild,
 } from '@temporalio/workflow';
 import type { RenewalActivities } from '../activities/index.js';
+import { documentRetentionWorkflow } from './retention.js';
 import { cancellable, type KeyType, type RenewalStatus, type StepName } from './steps.js';
 
 export interface RenewalInput {
@@ -433,6 +436,15 @@ export async function renewalWorkflow(input: RenewalInput): Promise<RenewalStatu
 
   async function finish(): Promise<RenewalStatus> {
     await condition(allHandlersFinished);
+    // The documents outlive the request in a workflow of their own, so this one ends now and a
+    // new request for the same key can start. Patched: histories recorded before it still replay.
+    if (patched('document-retention')) {
+      await startChild(documentRetentionWorkflow, {
+        workflowId: `retention-${input.renewalId}`,
+        args: [{ renewalId: input.renewalId }],
+        parentClosePolicy: 'ABANDON',
+      });
+    }
     return s.status;
   }
 
