@@ -31,6 +31,8 @@ export const securityHeaders = secureHeaders({
   },
   xFrameOptions: 'DENY',
   referrerPolicy: 'same-origin',
+  // A route that sets a stricter header keeps it (documents are served sandboxed).
+  overwrite: false,
 });
 
 /** The rest of the body is never read, so the connection cannot carry another request. */
