@@ -78,11 +78,15 @@ function clientAddress(c: Context, config: Config): string {
 const tooMany = (message: string) => (c: Context) =>
   c.json(errorBody(new HttpError(429, 'too_many_requests', message)), 429);
 
-/** Sign-in attempts per client address and minute. Counters live in this process's memory. */
+/**
+ * Failed sign-in attempts per client address and minute; people who get in are not counted, so
+ * a shared address (a school behind one gateway) is not locked out. Counters live in memory.
+ */
 export const signInRateLimit = (config: Config) =>
   rateLimiter<AppEnv>({
     windowMs: 60_000,
     limit: config.RATE_LIMIT_SIGNIN_PER_MIN,
+    skipSuccessfulRequests: true,
     keyGenerator: (c) => clientAddress(c, config),
     handler: tooMany('Trop de tentatives de connexion : réessayez dans une minute.'),
   });
