@@ -110,12 +110,23 @@ export async function verifyToken(token: string, deps: TokenDeps): Promise<Curre
   const uid = fromProvider ? payload[config.OIDC_UID_CLAIM] : payload.sub;
   if (typeof uid !== 'string' || uid === '') throw unauthorized('Jeton sans identifiant.');
   const [person] = await db
-    .select({ id: people.id, uid: people.uid, isOperator: people.isOperator })
+    .select({
+      id: people.id,
+      uid: people.uid,
+      isOperator: people.isOperator,
+      title: people.title,
+      establishmentUai: people.establishmentUai,
+      isPermanentDirector: people.isPermanentDirector,
+    })
     .from(people)
     .where(eq(people.uid, uid));
   if (!person) throw unauthorized('Utilisateur inconnu de l’annuaire.');
-  if (fromProvider) await refreshFromClaims(db, person.id, payload, config, log);
-  return person;
+  const { title, establishmentUai, isPermanentDirector, ...user } = person;
+  if (fromProvider) {
+    const entry = { title, establishmentUai, isPermanentDirector };
+    await refreshFromClaims(db, user.id, entry, payload, config, log);
+  }
+  return user;
 }
 
 export const requireUser = createMiddleware<AppEnv>(async (c, next) => {

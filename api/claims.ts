@@ -27,6 +27,7 @@ const claimSchemas = {
 export async function refreshFromClaims(
   db: Database,
   personId: string,
+  current: { title: string; establishmentUai: string | null; isPermanentDirector: boolean },
   payload: JWTPayload,
   config: Config,
   log: Logger,
@@ -53,15 +54,6 @@ export async function refreshFromClaims(
     end: d.end ?? null,
   }));
 
-  const [current] = await db
-    .select({
-      title: people.title,
-      establishmentUai: people.establishmentUai,
-      isPermanentDirector: people.isPermanentDirector,
-    })
-    .from(people)
-    .where(eq(people.id, personId));
-  if (!current) return;
   const changes = Object.fromEntries(
     Object.entries(claimed).filter(
       ([k, v]) => v !== undefined && v !== current[k as keyof typeof current],
