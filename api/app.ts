@@ -6,6 +6,7 @@ import { emails } from '../db/schema.js';
 import { authRoutes, requireUser } from './auth.js';
 import type { AppDeps, AppEnv } from './context.js';
 import { errorBody, HttpError, handleError } from './errors.js';
+import { createPortal } from './portal/index.js';
 import { directoryRoutes } from './routes/directory.js';
 import { renewalRoutes } from './routes/renewals.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -46,6 +47,7 @@ export function createApp(deps: AppDeps) {
   });
   app.route('/auth', authRoutes);
   app.route('/webhooks', webhookRoutes);
+  app.route('/', createPortal(app));
 
   app.use('/api/*', requireUser);
   app.route('/api', directoryRoutes);
