@@ -32,8 +32,9 @@ afterAll(async () => {
 
 async function outbox(renewalId: string) {
   const res = await okey.call(null, 'GET', '/dev/outbox');
-  return (res.body.emails as { template: string; to: string; text: string; renewalId: string }[])
-    .filter((e) => e.renewalId === renewalId);
+  return (
+    res.body.emails as { template: string; to: string; text: string; renewalId: string }[]
+  ).filter((e) => e.renewalId === renewalId);
 }
 
 describe('the procedure’s example in the browser', () => {
@@ -48,8 +49,9 @@ describe('the procedure’s example in the browser', () => {
 
     await m.getByRole('link', { name: 'Renouveler ma clef 000508901031' }).click();
     const reason = m.getByLabel('Motif de votre demande');
-    expect(await reason.evaluate((s: SelectElement) => Array.from(s.options, (o) => o.text)))
-      .toEqual(['Veuillez choisir un motif', 'Télétravail', 'Applications', 'Autres']);
+    expect(
+      await reason.evaluate((s: SelectElement) => Array.from(s.options, (o) => o.text)),
+    ).toEqual(['Veuillez choisir un motif', 'Télétravail', 'Applications', 'Autres']);
     expect(await reason.evaluate((s: SelectElement) => s.selectedOptions[0]?.text)).toBe(
       'Veuillez choisir un motif',
     );
@@ -102,7 +104,7 @@ describe('the procedure’s example in the browser', () => {
     expect(await checkPage(s, 'software-06-connexion')).toEqual([]);
     await s.getByRole('button', { name: 'Sophie Grondin', exact: true }).click();
     expect(new URL(s.url()).pathname).toBe(link);
-    await s.getByText('Vous êtes le ou la N+2 de l’agent').waitFor();
+    await s.getByText('Vous êtes N+2 de Marie Payet').waitFor();
     const document = await s.getByRole('link', { name: 'justificatif.pdf' }).getAttribute('href');
     const download = await sophie.request.get(document as string);
     expect(download.status()).toBe(200);
@@ -124,15 +126,16 @@ describe('the procedure’s example in the browser', () => {
     await m.locator('label[for=os-ios]').click();
     await m.getByRole('button', { name: 'Valider mon choix' }).click();
     const install = m.locator('.okey-panel');
-    await install.getByText('Installez l’application, puis envoyez le courriel d’activation')
+    await install
+      .getByText('Installez l’application, puis envoyez le courriel d’activation')
       .waitFor();
     expect(await install.textContent()).toContain('l’App Store');
     expect(await install.textContent()).toContain(
       'depuis votre adresse académique marie.payet@academie.example',
     );
-    expect(await m.getByRole('link', { name: 'Écrire à okey@academie.example' }).getAttribute(
-      'href',
-    )).toMatch(/^mailto:okey@academie\.example\?subject=/);
+    expect(
+      await m.getByRole('link', { name: 'Écrire à okey@academie.example' }).getAttribute('href'),
+    ).toMatch(/^mailto:okey@academie\.example\?subject=/);
     expect(await checkPage(m, 'software-10-installation-ios')).toEqual([]);
 
     // Her enrollment email reaches the OKEY mailbox through Resend's signed webhook.
@@ -170,18 +173,23 @@ describe('the procedure’s example in the browser', () => {
     );
     await m.locator('label[for=acknowledged]').click();
     await m.getByRole('button', { name: 'Signer la charte' }).click();
-    await m.getByText('Vous n’avez plus qu’à attendre que la DSI finalise les opérations').waitFor();
-    expect(await m.getByRole('listitem').filter({ hasText: 'Signature de la charte' }).textContent())
-      .toMatch(/Terminée le /);
+    await m
+      .getByText('Vous n’avez plus qu’à attendre que la DSI finalise les opérations')
+      .waitFor();
+    expect(
+      await m.getByRole('listitem').filter({ hasText: 'Signature de la charte' }).textContent(),
+    ).toMatch(/Terminée le /);
     expect(await checkPage(m, 'software-13-attente-attribution')).toEqual([]);
 
     // Nadia, DSI operator: the queue by step, the workflow link, then the new serial.
     const nadia = await signIn(browser, okey.baseUrl, 'Nadia Técher', { path: '/dsi' });
     const n = nadia.page;
-    const queue = n.locator('section', { has: n.getByRole('heading', { name: /^En attente d’attribution/ }) });
-    expect(await queue.getByRole('heading').textContent()).toBe('En attente d’attribution (1)');
+    await n.getByRole('heading', { name: 'Clefs à attribuer (1)' }).waitFor();
+    const queue = n.getByRole('table', { name: 'Demandes en attente d’attribution' });
     const row = queue.getByRole('row', { name: /Marie Payet/ });
-    expect(await row.textContent()).toMatch(/000508901031 \(logicielle\)(moins d’une minute|\d+ min)/);
+    expect(await row.textContent()).toMatch(
+      /000508901031 \(logicielle\)(moins d’une minute|\d+ min)/,
+    );
     expect(await row.getByRole('link', { name: 'Workflow' }).getAttribute('href')).toBe(
       `${temporalUi}/namespaces/default/workflows/renewal-000508901031/${view.workflow.runId}`,
     );

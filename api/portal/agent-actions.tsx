@@ -57,7 +57,9 @@ export function NextAction(props: ActionProps) {
       return (
         <div class="fr-alert fr-alert--info fr-mb-4w">
           <h2 class="fr-alert__title">Demande annulée</h2>
-          <p>Vous avez annulé cette demande. Vous pouvez en faire une nouvelle depuis « Mes clefs ».</p>
+          <p>
+            Vous avez annulé cette demande. Vous pouvez en faire une nouvelle depuis « Mes clefs ».
+          </p>
         </div>
       );
   }
@@ -82,7 +84,11 @@ function AddDocuments(props: ActionProps) {
         chargée de la valider. Vous pouvez aussi annuler votre demande.
       </p>
       <FormAlert errors={props.errors} />
-      <form method="post" action={`/demandes/${props.r.id}/documents`} enctype="multipart/form-data">
+      <form
+        method="post"
+        action={`/demandes/${props.r.id}/documents`}
+        enctype="multipart/form-data"
+      >
         <Csrf token={props.csrf} />
         <Upload
           name="files"
@@ -108,9 +114,7 @@ function WaitingForApproval(props: { r: RenewalView }) {
         {r.validator
           ? `Votre demande est entre les mains de ${r.validator.name} (${r.validator.title}).`
           : 'Votre demande attend la décision de votre responsable hiérarchique.'}
-        {other
-          ? ` En son absence, ${other.name} (${other.title}) peut aussi l’approuver.`
-          : null}
+        {other ? ` En son absence, ${other.name} (${other.title}) peut aussi l’approuver.` : null}
       </p>
       <p class="fr-mb-0">Vous recevrez un courriel dès que la décision sera prise.</p>
     </Panel>
@@ -175,9 +179,8 @@ function SendEnrollmentEmail(props: ActionProps) {
         </a>
       </p>
       <p class="fr-mb-0">
-        Cette étape reste affichée tant que votre courriel n’est pas arrivé. Dès sa réception, vous
-        pourrez signer la charte : revenez sur cette page ou suivez le lien du courriel qu’OKEY vous
-        enverra.
+        Cette étape reste affichée tant que votre courriel n’est pas arrivé. Dès sa réception, la
+        charte à signer apparaît sur cette page : rechargez-la quelques minutes après votre envoi.
       </p>
     </Panel>
   );
@@ -193,7 +196,7 @@ function SignCharter(props: ActionProps) {
         Afin de disposer de votre clef, il est nécessaire de signer la charte. Lisez-la, reportez le
         code imprimé en bas de la charte et cochez la case « J’ai pris connaissance de la charte ».
       </p>
-      <div class="okey-charter" tabindex={0} role="region" aria-label="Texte de la charte">
+      <section class="okey-charter" aria-label="Texte de la charte">
         <h3 class="fr-h6">{title}</h3>
         {body.map((l) => (
           <p>{l}</p>
@@ -202,7 +205,7 @@ function SignCharter(props: ActionProps) {
           {'Code de signature : '}
           <span class="okey-charter__code">{props.charter?.code ?? ''}</span>
         </p>
-      </div>
+      </section>
       <FormAlert errors={props.errors} />
       <form method="post" action={`/demandes/${props.r.id}/charte`}>
         <Csrf token={props.csrf} />
@@ -233,7 +236,9 @@ function WaitingForAssignment(props: { r: RenewalView }) {
   return (
     <Panel title="Vous n’avez plus qu’à attendre que la DSI finalise les opérations">
       <ul class="fr-mb-2w">
-        <li>Vous avez bien renseigné le code PIN : votre nouvelle clef gardera celui de la précédente.</li>
+        <li>
+          Vous avez bien renseigné le code PIN : votre nouvelle clef gardera celui de la précédente.
+        </li>
         <li>En attente d’attribution de votre clef par la DSI.</li>
       </ul>
       <p class="fr-mb-0">
@@ -250,8 +255,8 @@ function BookPickup(props: ActionProps) {
   return (
     <Panel title="Prenez rendez-vous pour retirer votre clef">
       <p>
-        Votre nouvelle clef est prête. Choisissez un créneau pour venir la retirer ; munissez-vous de
-        votre ancienne clef et d’une pièce d’identité.
+        Votre nouvelle clef est prête. Choisissez un créneau pour venir la retirer ; munissez-vous
+        de votre ancienne clef et d’une pièce d’identité.
       </p>
       <FormAlert errors={props.errors} />
       {slots.length === 0 ? (
@@ -289,8 +294,8 @@ function Pickup(props: { r: RenewalView }) {
           : 'Votre rendez-vous de retrait est réservé.'}
       </p>
       <p class="fr-mb-0">
-        Munissez-vous de votre ancienne clef et d’une pièce d’identité. Le code PIN de votre nouvelle
-        clef sera identique à celui de la précédente.
+        Munissez-vous de votre ancienne clef et d’une pièce d’identité. Le code PIN de votre
+        nouvelle clef sera identique à celui de la précédente.
       </p>
     </Panel>
   );

@@ -6,7 +6,7 @@ import { approversOf } from '../routes/renewals.js';
 import type { KeyRow, RenewalSummary } from './agent-keys.js';
 import { type FormErrors, formErrors, noErrors } from './client.js';
 import { formatCalendarDay } from './format.js';
-import { chosenFiles, Csrf, field, FormAlert, Radios, Select, TextInput, Upload } from './forms.js';
+import { Csrf, chosenFiles, FormAlert, field, Radios, Select, TextInput, Upload } from './forms.js';
 import { keyTypeLabels, reasonLabels } from './labels.js';
 import { errorPage, redirectWithNotice, render } from './layout.js';
 import type { PortalContext, PortalEnv } from './session.js';
@@ -85,86 +85,91 @@ async function showForm(
         <p class="fr-text--sm">Sauf mention contraire, tous les champs sont obligatoires.</p>
         <FormAlert errors={errors} />
         <div class="fr-grid-row">
-        <form class="fr-col-12 fr-col-lg-8" method="post" action="/renouveler" enctype="multipart/form-data">
-          <Csrf token={c.var.csrf} />
-          <input type="hidden" name="keySerial" value={key.serial} />
-          <Radios
-            name="keyType"
-            legend="Type de la nouvelle clef"
-            value={values.keyType ?? key.type}
-            error={errors.fields.keyType}
-            options={[
-              {
-                value: 'software',
-                label: 'Logicielle',
-                hint: 'Une application sur votre téléphone mobile (Android ou iPhone).',
-              },
-              {
-                value: 'hardware',
-                label: 'Matérielle',
-                hint: 'Un petit boîtier à retirer au rectorat, sur rendez-vous.',
-              },
-            ]}
-          />
-          <Select
-            name="reason"
-            label="Motif de votre demande"
-            placeholder="Veuillez choisir un motif"
-            value={values.reason}
-            error={errors.fields.reason}
-            options={Object.entries(reasonLabels)}
-          />
-          <TextInput
-            name="comment"
-            label="Précisions (facultatif)"
-            hint="Par exemple : les applications dont vous avez besoin hors du réseau académique."
-            value={values.comment}
-            error={errors.fields.comment}
-            textarea
-            maxlength={2000}
-          />
-          <Upload
-            name="files"
-            label="Justificatifs"
-            hint="Sans justificatif, votre demande ne sera pas envoyée à la personne chargée de la valider ; vous pourrez en ajouter plus tard depuis la page de votre demande."
-            error={errors.fields.files}
-            maxFiles={maxFiles}
-            maxFileMb={maxFileMb}
-          />
-          {c.var.me.isPermanentDirector ? (
-            <div class="fr-callout fr-mb-4w">
-              <p class="fr-callout__text">
-                Vous êtes directeur ou directrice d’école sur un poste définitif : votre demande sera
-                validée automatiquement.
-              </p>
-            </div>
-          ) : validators.length > 0 ? (
+          <form
+            class="fr-col-12 fr-col-lg-8"
+            method="post"
+            action="/renouveler"
+            enctype="multipart/form-data"
+          >
+            <Csrf token={c.var.csrf} />
+            <input type="hidden" name="keySerial" value={key.serial} />
             <Radios
-              name="validatorUid"
-              legend="Personne chargée de valider votre demande"
-              hint="Vérifiez qu’il s’agit bien de votre responsable. S’il ou elle est absent(e), choisissez votre N+2."
-              value={values.validatorUid || validators[0]?.uid}
-              error={errors.fields.validatorUid}
-              options={validators.map((v) => ({
-                value: v.uid,
-                label: `${v.name}, ${v.title}`,
-                hint: v.level === 'n1' ? 'Votre N+1' : 'Votre N+2',
-              }))}
+              name="keyType"
+              legend="Type de la nouvelle clef"
+              value={values.keyType ?? key.type}
+              error={errors.fields.keyType}
+              options={[
+                {
+                  value: 'software',
+                  label: 'Logicielle',
+                  hint: 'Une application sur votre téléphone mobile (Android ou iPhone).',
+                },
+                {
+                  value: 'hardware',
+                  label: 'Matérielle',
+                  hint: 'Un petit boîtier à retirer au rectorat, sur rendez-vous.',
+                },
+              ]}
             />
-          ) : null}
-          <ul class="fr-btns-group fr-btns-group--inline-md">
-            <li>
-              <button type="submit" class="fr-btn">
-                Envoyer ma demande
-              </button>
-            </li>
-            <li>
-              <a class="fr-btn fr-btn--secondary" href="/clefs">
-                Revenir à mes clefs
-              </a>
-            </li>
-          </ul>
-        </form>
+            <Select
+              name="reason"
+              label="Motif de votre demande"
+              placeholder="Veuillez choisir un motif"
+              value={values.reason}
+              error={errors.fields.reason}
+              options={Object.entries(reasonLabels)}
+            />
+            <TextInput
+              name="comment"
+              label="Précisions (facultatif)"
+              hint="Par exemple : les applications dont vous avez besoin hors du réseau académique."
+              value={values.comment}
+              error={errors.fields.comment}
+              textarea
+              maxlength={2000}
+            />
+            <Upload
+              name="files"
+              label="Justificatifs"
+              hint="Sans justificatif, votre demande ne sera pas envoyée à la personne chargée de la valider ; vous pourrez en ajouter plus tard depuis la page de votre demande."
+              error={errors.fields.files}
+              maxFiles={maxFiles}
+              maxFileMb={maxFileMb}
+            />
+            {c.var.me.isPermanentDirector ? (
+              <div class="fr-callout fr-mb-4w">
+                <p class="fr-callout__text">
+                  Vous êtes directeur ou directrice d’école sur un poste définitif : votre demande
+                  sera validée automatiquement.
+                </p>
+              </div>
+            ) : validators.length > 0 ? (
+              <Radios
+                name="validatorUid"
+                legend="Personne chargée de valider votre demande"
+                hint="Vérifiez qu’il s’agit bien de votre responsable. S’il ou elle est absent(e), choisissez votre N+2."
+                value={values.validatorUid || validators[0]?.uid}
+                error={errors.fields.validatorUid}
+                options={validators.map((v) => ({
+                  value: v.uid,
+                  label: `${v.name}, ${v.title}`,
+                  hint: v.level === 'n1' ? 'Votre N+1' : 'Votre N+2',
+                }))}
+              />
+            ) : null}
+            <ul class="fr-btns-group fr-btns-group--inline-md">
+              <li>
+                <button type="submit" class="fr-btn">
+                  Envoyer ma demande
+                </button>
+              </li>
+              <li>
+                <a class="fr-btn fr-btn--secondary" href="/clefs">
+                  Revenir à mes clefs
+                </a>
+              </li>
+            </ul>
+          </form>
         </div>
       </>
     ),

@@ -3,7 +3,7 @@ import { cancellable } from '../../workflows/steps.js';
 import { type ActionProps, type Charter, NextAction, type Slot } from './agent-actions.js';
 import { limitsOf } from './agent-renew.js';
 import { type FormErrors, formErrors, noErrors } from './client.js';
-import { chosenFiles, Csrf, field } from './forms.js';
+import { Csrf, chosenFiles, field } from './forms.js';
 import { keyTypeLabels, statusTexts } from './labels.js';
 import { errorPage, redirectWithNotice, render } from './layout.js';
 import { Documents, Progress, type RenewalView, StatusBadge, Summary } from './parts.js';
@@ -46,9 +46,16 @@ export function registerRequestPages(portal: Hono<PortalEnv>, auth: MiddlewareHa
 
   portal.post('/demandes/:id/rendez-vous', auth, async (c) => {
     const slotId = field(await c.req.parseBody(), 'slotId');
-    return step(c, 'appointment', { slotId }, 'rendez-vous', { slotId }, {
-      slotId: 'Choisissez un créneau.',
-    });
+    return step(
+      c,
+      'appointment',
+      { slotId },
+      'rendez-vous',
+      { slotId },
+      {
+        slotId: 'Choisissez un créneau.',
+      },
+    );
   });
 
   portal.get('/demandes/:id/annuler', auth, async (c) => {

@@ -127,6 +127,7 @@ async function showDecision(
   }
   const open = r.status === 'awaiting_approval';
   const other = capacity === 'n1' ? r.n2 : r.n1;
+  const agent = r.requester?.name ?? 'l’agent';
   return render(c, {
     title: `${errors === noErrors ? '' : 'Erreur — '}Demande de ${r.requester?.name ?? 'l’agent'}`,
     section: 'validations',
@@ -145,8 +146,8 @@ async function showDecision(
             {open ? (
               <p>
                 {capacity === 'n1'
-                  ? `Vous êtes le ou la N+1 de l’agent.${other ? ` En votre absence, ${other.name} (N+2) peut aussi décider.` : ''}`
-                  : `Vous êtes le ou la N+2 de l’agent : vous pouvez décider en l’absence du N+1${other ? ` (${other.name})` : ''}.`}
+                  ? `Vous êtes N+1 de ${agent}.${other ? ` En votre absence, ${other.name} (N+2) peut aussi décider.` : ''}`
+                  : `Vous êtes N+2 de ${agent} : vous pouvez décider en l’absence de son N+1${other ? `, ${other.name}` : ''}.`}
               </p>
             ) : (
               <div class="fr-alert fr-alert--info fr-mb-3w">
@@ -161,7 +162,9 @@ async function showDecision(
             <Summary r={r} forAgent={false} />
             <h2 class="fr-h4">Justificatifs</h2>
             <Documents r={r} />
-            {open ? <DecisionForms r={r} csrf={c.var.csrf} errors={errors} values={values} /> : null}
+            {open ? (
+              <DecisionForms r={r} csrf={c.var.csrf} errors={errors} values={values} />
+            ) : null}
           </div>
           <div class="fr-col-12 fr-col-lg-5">
             <Progress r={r} />

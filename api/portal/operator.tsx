@@ -28,10 +28,7 @@ interface InboundEmail {
 }
 
 /** The DSI's queue, its appointments and unmatched emails, and each request's operator page. */
-export function registerOperatorPages(
-  portal: Hono<PortalEnv>,
-  auth: MiddlewareHandler<PortalEnv>,
-) {
+export function registerOperatorPages(portal: Hono<PortalEnv>, auth: MiddlewareHandler<PortalEnv>) {
   portal.get('/dsi', auth, async (c) => {
     if (!c.var.me.isOperator) return notOperator(c);
     const all = await c.var.api.get<{ renewals: { id: string; status: RenewalStatus }[] }>(
@@ -47,23 +44,33 @@ export function registerOperatorPages(
     );
     const today = reunionDay(new Date());
     const appointments = details
-      .filter((r) => r.status === 'awaiting_pickup' && r.appointment)
+      .filter((r) => r.status === 'awaiting_pickup')
       .sort((a, b) => (a.appointment?.startsAt ?? '').localeCompare(b.appointment?.startsAt ?? ''));
     const todays = appointments.filter(
       (r) => r.appointment && reunionDay(r.appointment.startsAt) === today,
     );
     const later = appointments.filter((r) => !todays.includes(r));
-    const groups = statuses
-      .filter((s) => !isTerminal(s))
-      .map((s) => ({ status: s, rows: details.filter((r) => r.status === s) }));
+    const byWait = (a: RenewalView, b: RenewalView) => a.stepSince.localeCompare(b.stepSince);
+    const toAssign = details.filter((r) => r.status === 'awaiting_assignment').sort(byWait);
+    const elsewhere = details
+      .filter((r) => r.status !== 'awaiting_assignment' && r.status !== 'awaiting_pickup')
+      .sort((a, b) => statuses.indexOf(a.status) - statuses.indexOf(b.status) || byWait(a, b));
+    const closed = all.data.renewals.length - open.length;
+    const link = temporal(c);
     return render(c, {
       title: 'File de la DSI',
       section: 'dsi',
       children: (
         <>
           <h1>File de la DSI</h1>
-          <p>{`${count(details.length, 'demande en cours', 'demandes en cours')} ; ${count(all.data.renewals.length - open.length, 'demande close', 'demandes closes')} (terminées, refusées ou annulées).`}</p>
-          <h2 class="fr-mt-4w">Rendez-vous du jour</h2>
+          <p>{`Demandes en cours : ${details.length}. Demandes closes (terminées, refusées ou annulées) : ${closed}.`}</p>
+          <h2 class="fr-mt-4w">{`Clefs à attribuer (${toAssign.length})`}</h2>
+          {toAssign.length === 0 ? (
+            <p>Aucune clef à attribuer : toutes les chartes signées ont reçu leur clef.</p>
+          ) : (
+            <Queue rows={toAssign} caption="Demandes en attente d’attribution" temporal={link} />
+          )}
+          <h2 class="fr-mt-6w">Rendez-vous du jour</h2>
           <Appointments rows={todays} empty="Aucun rendez-vous de retrait aujourd’hui." />
           {later.length > 0 ? (
             <>
@@ -71,19 +78,17 @@ export function registerOperatorPages(
               <Appointments rows={later} empty="" withDay />
             </>
           ) : null}
-          <h2 class="fr-mt-6w">Demandes par étape</h2>
-          {groups.map((g) => (
-            <section aria-labelledby={`etape-${g.status}`} class="fr-mb-4w">
-              <h3 id={`etape-${g.status}`} class="fr-h5">
-                {`${statusTexts[g.status].badge} (${g.rows.length})`}
-              </h3>
-              {g.rows.length === 0 ? (
-                <p class="fr-text--sm">Aucune demande à cette étape.</p>
-              ) : (
-                <Queue rows={g.rows} caption={statusTexts[g.status].badge} temporal={temporal(c)} />
-              )}
-            </section>
-          ))}
+          <h2 class="fr-mt-6w">{`Demandes aux autres étapes (${elsewhere.length})`}</h2>
+          {elsewhere.length === 0 ? (
+            <p>Aucune autre demande en cours.</p>
+          ) : (
+            <Queue
+              rows={elsewhere}
+              caption="Demandes en cours chez l’agent ou le valideur"
+              temporal={link}
+              withStep
+            />
+          )}
           <h2 class="fr-mt-6w">Courriels d’installation non rattachés</h2>
           <UnmatchedEmails emails={emails.ok ? (emails.data.emails ?? []) : null} />
         </>
@@ -100,8 +105,6 @@ export function registerOperatorPages(
 
   portal.post('/dsi/demandes/:id/remise', auth, (c) => operate(c, 'handover', {}, 'remise', {}));
 }
-
-const count = (n: number, one: string, many: string) => `${n} ${n > 1 ? many : one}`;
 
 const notOperator = (c: PortalContext) =>
   errorPage(c, 403, 'Cette page est réservée aux opérateurs de sécurité de la DSI.');
@@ -130,6 +133,7 @@ function Queue(props: {
   rows: RenewalView[];
   caption: string;
   temporal: (w: RenewalView['workflow']) => string;
+  withStep?: boolean;
 }) {
   const now = Date.now();
   return (
@@ -138,6 +142,7 @@ function Queue(props: {
         <tr>
           <th scope="col">Agent</th>
           <th scope="col">Clef</th>
+          {props.withStep ? <th scope="col">Étape</th> : null}
           <th scope="col">En attente depuis</th>
           <th scope="col">Demande</th>
           <th scope="col">Temporal</th>
@@ -148,9 +153,17 @@ function Queue(props: {
           <tr>
             <td>{r.requester?.name ?? ''}</td>
             <td>{`${r.keySerial} (${keyTypeLabels[r.keyType].toLowerCase()})`}</td>
+            {props.withStep ? (
+              <td>
+                <StatusBadge status={r.status} />
+              </td>
+            ) : null}
             <td>{waitingSince(r.stepSince, now)}</td>
             <td>
-              <a href={`/dsi/demandes/${r.id}`} aria-label={`Ouvrir la demande de ${r.requester?.name ?? ''}`}>
+              <a
+                href={`/dsi/demandes/${r.id}`}
+                aria-label={`Ouvrir la demande de ${r.requester?.name ?? ''}`}
+              >
                 Ouvrir
               </a>
             </td>
@@ -185,7 +198,10 @@ function Appointments(props: { rows: RenewalView[]; empty: string; withDay?: boo
               <td>{r.requester?.name ?? ''}</td>
               <td>{r.newKeySerial ?? ''}</td>
               <td>
-                <a href={`/dsi/demandes/${r.id}`} aria-label={`Remise de la clef de ${r.requester?.name ?? ''}`}>
+                <a
+                  href={`/dsi/demandes/${r.id}`}
+                  aria-label={`Remise de la clef de ${r.requester?.name ?? ''}`}
+                >
                   Enregistrer la remise
                 </a>
               </td>

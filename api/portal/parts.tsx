@@ -46,7 +46,9 @@ export const documentPath = (renewalId: string, attachmentId: string) =>
   `/demandes/${renewalId}/documents/${attachmentId}`;
 
 const sizeLabel = (bytes: number) =>
-  bytes >= 1_000_000 ? `${(bytes / 1_000_000).toFixed(1).replace('.', ',')} Mo` : `${Math.max(1, Math.round(bytes / 1000))} ko`;
+  bytes >= 1_000_000
+    ? `${(bytes / 1_000_000).toFixed(1).replace('.', ',')} Mo`
+    : `${Math.max(1, Math.round(bytes / 1000))} ko`;
 
 export function Documents(props: { r: RenewalView }) {
   const { r } = props;
@@ -134,7 +136,7 @@ function Validation(props: { r: RenewalView }) {
     return <>{`${verb}${who} le ${formatDateTime(d.at)}`}</>;
   }
   if (!r.validator) return <>Aucune personne chargée de la validation</>;
-  return <>{`${r.validator.name}, ${r.validator.title}`}</>;
+  return <>{`À valider par ${r.validator.name}, ${r.validator.title}`}</>;
 }
 
 /** Where the request stands: the design system's stepper, then every step with its state. */
@@ -145,7 +147,9 @@ export function Progress(props: { r: RenewalView }) {
   const showStepper = status !== 'rejected' && status !== 'cancelled';
   const position = currentIndex >= 0 ? currentIndex + 1 : doneCount;
   const current = currentIndex >= 0 ? steps[currentIndex] : undefined;
-  const next = currentIndex >= 0 ? steps[currentIndex + 1] : undefined;
+  // The PIN step is done from the start: the next step is the next one still to do.
+  const next =
+    currentIndex >= 0 ? steps.slice(currentIndex + 1).find((s) => s.state !== 'done') : undefined;
   return (
     <section aria-labelledby="avancement">
       <h2 id="avancement" class="fr-h4">
@@ -199,7 +203,7 @@ const stepIcon = {
 export function History(props: { r: RenewalView }) {
   const { r } = props;
   return (
-    <section aria-labelledby="historique">
+    <section aria-labelledby="historique" class="fr-mt-4w">
       <h2 id="historique" class="fr-h4">
         Historique
       </h2>

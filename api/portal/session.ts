@@ -62,8 +62,8 @@ const sameToken = (a: string, b: string) =>
 
 /** A local path only, so a crafted link cannot send someone elsewhere after sign-in. */
 export function safeReturn(path: string | undefined | null): string {
-  if (!path || !path.startsWith('/') || path.startsWith('//') || path.startsWith('/\\')) return '/';
-  return path;
+  const local = path?.startsWith('/') && !path.startsWith('//') && !path.startsWith('/\\');
+  return local && path ? path : '/';
 }
 
 export const signInPath = (back: string) =>

@@ -4,7 +4,13 @@ import { people } from '../../db/schema.js';
 import { apiClient, type Requester } from './client.js';
 import { field } from './forms.js';
 import { render } from './layout.js';
-import { closeSession, openSession, type PortalContext, type PortalEnv, safeReturn } from './session.js';
+import {
+  closeSession,
+  openSession,
+  type PortalContext,
+  type PortalEnv,
+  safeReturn,
+} from './session.js';
 
 /**
  * The sign-in page. In development it lists the demo directory and signs in through

@@ -60,7 +60,10 @@ export async function accessibilityProblems(page: Page): Promise<Violation[]> {
     // biome-ignore lint/suspicious/noExplicitAny: axe is injected at run time, in the page
     const page = globalThis as any;
     const result = await page.axe.run(page.document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+      runOnly: {
+        type: 'tag',
+        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'],
+      },
     });
     return result.violations
       .filter((v: { impact: string }) => v.impact === 'serious' || v.impact === 'critical')
