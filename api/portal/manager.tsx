@@ -5,7 +5,15 @@ import { formatDateTime } from './format.js';
 import { Csrf, FormAlert, field, TextInput } from './forms.js';
 import { capacityLabels, keyTypeLabels, type Reason, reasonLabels } from './labels.js';
 import { errorPage, redirectWithNotice, render } from './layout.js';
-import { Documents, History, Progress, type RenewalView, StatusBadge, Summary } from './parts.js';
+import {
+  actorNames,
+  Documents,
+  History,
+  Progress,
+  type RenewalView,
+  StatusBadge,
+  Summary,
+} from './parts.js';
 import type { PortalContext, PortalEnv } from './session.js';
 
 type Status = NonNullable<Parameters<typeof render>[1]['status']>;
@@ -168,7 +176,7 @@ async function showDecision(
           </div>
           <div class="fr-col-12 fr-col-lg-5">
             <Progress r={r} />
-            <History r={r} />
+            <History r={r} names={await actorNames(c.var.deps.db, r)} />
           </div>
         </div>
       </>

@@ -7,6 +7,7 @@ import { Csrf, FormAlert, field, TextInput } from './forms.js';
 import { keyTypeLabels, statusTexts } from './labels.js';
 import { errorPage, redirectWithNotice, render } from './layout.js';
 import {
+  actorNames,
   Documents,
   History,
   Progress,
@@ -200,7 +201,7 @@ function Appointments(props: { rows: RenewalView[]; empty: string; withDay?: boo
               <td>
                 <a
                   href={`/dsi/demandes/${r.id}`}
-                  aria-label={`Remise de la clef de ${r.requester?.name ?? ''}`}
+                  aria-label={`Enregistrer la remise de la clef de ${r.requester?.name ?? ''}`}
                 >
                   Enregistrer la remise
                 </a>
@@ -299,7 +300,7 @@ async function showOperatorRequest(
           </div>
           <div class="fr-col-12 fr-col-lg-5">
             <Progress r={r} />
-            <History r={r} />
+            <History r={r} names={await actorNames(c.var.deps.db, r)} />
           </div>
         </div>
       </>

@@ -1,3 +1,6 @@
+import { inArray } from 'drizzle-orm';
+import type { Database } from '../../db/client.js';
+import { people } from '../../db/schema.js';
 import type { renewalView } from '../views.js';
 import {
   formatCalendarDay,
@@ -199,9 +202,20 @@ const stepIcon = {
   stopped: 'fr-icon-close-circle-line',
 };
 
+/** The names of everyone who acted on the renewal, operators included, by directory uid. */
+export async function actorNames(db: Database, r: RenewalView): Promise<Map<string, string>> {
+  const uids = [...new Set(r.events.map((e) => e.by).filter((u): u is string => !!u))];
+  if (uids.length === 0) return new Map();
+  const rows = await db
+    .select({ uid: people.uid, firstName: people.firstName, lastName: people.lastName })
+    .from(people)
+    .where(inArray(people.uid, uids));
+  return new Map(rows.map((p) => [p.uid, `${p.firstName} ${p.lastName}`]));
+}
+
 /** Who did what and when, for managers and operators. */
-export function History(props: { r: RenewalView }) {
-  const { r } = props;
+export function History(props: { r: RenewalView; names: Map<string, string> }) {
+  const { r, names } = props;
   return (
     <section aria-labelledby="historique" class="fr-mt-4w">
       <h2 id="historique" class="fr-h4">
@@ -209,10 +223,10 @@ export function History(props: { r: RenewalView }) {
       </h2>
       <ul>
         {r.events.map((e) => {
-          const by = personByUid(r, e.by);
+          const by = e.by ? names.get(e.by) : undefined;
           return (
             <li>
-              {`${formatDateTime(e.at)} — ${eventLabels[e.type] ?? e.type}${by ? ` (${by.name})` : ''}`}
+              {`${formatDateTime(e.at)} — ${eventLabels[e.type] ?? e.type}${by ? ` (${by})` : ''}`}
             </li>
           );
         })}

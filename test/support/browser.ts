@@ -52,10 +52,34 @@ export interface Violation {
   nodes: string[];
 }
 
-/** Runs axe-core in the page; returns the serious and critical violations, with their targets. */
+/**
+ * Runs axe-core in the page; returns the serious and critical violations, with their targets.
+ * A page without JavaScript cannot run axe: its HTML is replayed, scripts still off, in a page
+ * that can.
+ */
 export async function accessibilityProblems(page: Page): Promise<Violation[]> {
-  const hasAxe = await page.evaluate(() => 'axe' in globalThis);
-  if (!hasAxe) await page.addScriptTag({ content: axeSource });
+  if (!(await page.evaluate(() => 'axe' in globalThis))) {
+    await page.addScriptTag({ content: axeSource });
+  }
+  if (await page.evaluate(() => 'axe' in globalThis)) return runAxe(page);
+  const browser = page.context().browser();
+  if (!browser) throw new Error('no browser to replay the page in');
+  const replay = await browser.newPage();
+  try {
+    const html = await page.content();
+    await replay.route('**/*.js', (route) => route.abort());
+    await replay.route(page.url(), (route) =>
+      route.fulfill({ body: html, contentType: 'text/html; charset=utf-8' }),
+    );
+    await replay.goto(page.url());
+    await replay.addScriptTag({ content: axeSource });
+    return await runAxe(replay);
+  } finally {
+    await replay.close();
+  }
+}
+
+function runAxe(page: Page): Promise<Violation[]> {
   return page.evaluate(async () => {
     // biome-ignore lint/suspicious/noExplicitAny: axe is injected at run time, in the page
     const page = globalThis as any;
