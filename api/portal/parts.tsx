@@ -177,19 +177,24 @@ export function Progress(props: { r: RenewalView }) {
         </div>
       ) : null}
       <ol class="okey-steps">
-        {steps.map((s) => (
-          <li class={`okey-step--${s.state}`}>
-            <span class={`okey-step__icon ${stepIcon[s.state]}`} aria-hidden="true" />
-            <span>
-              <span class="okey-step__name">{stepLabels[s.step]}</span>
-              <span class="okey-step__when">
-                {s.at && s.step !== 'pin'
-                  ? `${stepStateLabels[s.state]} le ${formatDateTime(s.at)}`
-                  : stepStateLabels[s.state]}
+        {steps.map((step) => {
+          // A stopped request never reaches the new key, whose PIN step is otherwise done early.
+          const s =
+            step.step === 'pin' && !showStepper ? { ...step, state: 'stopped' as const } : step;
+          return (
+            <li class={`okey-step--${s.state}`}>
+              <span class={`okey-step__icon ${stepIcon[s.state]}`} aria-hidden="true" />
+              <span>
+                <span class="okey-step__name">{stepLabels[s.step]}</span>
+                <span class="okey-step__when">
+                  {s.at && s.step !== 'pin'
+                    ? `${stepStateLabels[s.state]} le ${formatDateTime(s.at)}`
+                    : stepStateLabels[s.state]}
+                </span>
               </span>
-            </span>
-          </li>
-        ))}
+            </li>
+          );
+        })}
       </ol>
     </section>
   );

@@ -19,8 +19,6 @@ export function launchChromium(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      // French browser chrome too (the file picker's button), as agents see it.
-      '--lang=fr-FR',
     ],
   });
 }
