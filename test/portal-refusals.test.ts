@@ -202,6 +202,14 @@ describe('sessions and forms', () => {
     );
     expect(await luc.page.getByText('Demande introuvable.').count()).toBe(1);
     expect(await checkPage(luc.page, 'refusals-06-introuvable')).toEqual([]);
+    await luc.page.goto('/clef');
+    expect(await luc.page.getByRole('heading', { level: 1 }).textContent()).toBe(
+      'Page introuvable',
+    );
+    const api = await luc.context.request.get('/api/nulle-part', {
+      headers: { accept: 'text/html' },
+    });
+    expect(api.headers()['content-type']).toContain('application/json');
     const notOperator = await luc.context.request.get('/dsi');
     expect(notOperator.status()).toBe(403);
     expect(await notOperator.text()).toContain('réservée aux opérateurs de sécurité de la DSI');

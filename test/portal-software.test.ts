@@ -43,8 +43,8 @@ describe('the procedure’s example in the browser', () => {
     const marie = await signIn(browser, okey.baseUrl, 'Marie Payet', { path: '/clefs' });
     const m = marie.page;
     expect(new URL(m.url()).pathname).toBe('/clefs');
-    const keyRow = m.getByRole('row', { name: /000508901031/ });
-    expect(await keyRow.textContent()).toMatch(/Logicielle.*30 juin 2023.*Expirée/);
+    const key = m.getByRole('listitem').filter({ hasText: 'Clef logicielle 000508901031' });
+    expect(await key.textContent()).toMatch(/A expiré le 30 juin 2023\..*Expirée/);
     expect(await checkPage(m, 'software-01-mes-clefs')).toEqual([]);
 
     await m.getByRole('link', { name: 'Renouveler ma clef 000508901031' }).click();
@@ -217,11 +217,12 @@ describe('the procedure’s example in the browser', () => {
     expect(states.every((t) => t.startsWith('Terminée'))).toBe(true);
     expect(await checkPage(m, 'software-16-terminee')).toEqual([]);
     await m.goto('/clefs');
-    const keys = m.getByRole('table', { name: 'Mes clefs de sécurité' });
-    expect(await keys.getByRole('row', { name: /000508907777/ }).textContent()).toContain('Active');
-    expect(await keys.getByRole('row', { name: /000508901031/ }).textContent()).toContain(
-      'Remplacée',
-    );
+    const keys = m.getByRole('list', { name: 'Mes clefs de sécurité' });
+    const newKey = keys.getByRole('listitem').filter({ hasText: '000508907777' });
+    expect(await newKey.textContent()).toMatch(/Expire le .*Active.*Renouveler ma clef/);
+    const oldKey = keys.getByRole('listitem').filter({ hasText: '000508901031' });
+    expect(await oldKey.textContent()).toContain('Remplacée');
+    expect(await oldKey.getByRole('link').count()).toBe(0);
     const requests = m.getByRole('table', { name: 'Mes demandes de renouvellement' });
     expect(await requests.getByRole('row', { name: /000508901031/ }).textContent()).toContain(
       'Terminée',

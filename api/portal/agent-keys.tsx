@@ -47,47 +47,16 @@ export function registerKeyPages(portal: Hono<PortalEnv>, auth: MiddlewareHandle
           {keys.data.keys.length === 0 ? (
             <p>Vous n’avez aucune clef de sécurité enregistrée à votre nom.</p>
           ) : (
-            <Table caption="Mes clefs de sécurité">
-              <thead>
-                <tr>
-                  <th scope="col">Numéro</th>
-                  <th scope="col">Type</th>
-                  <th scope="col">Expiration</th>
-                  <th scope="col">État</th>
-                  <th scope="col">Action</th>
-                </tr>
-              </thead>
-              <tbody>
-                {keys.data.keys.map((k) => {
-                  const request = open.get(k.serial);
-                  return (
-                    <tr>
-                      <td>{k.serial}</td>
-                      <td>{keyTypeLabels[k.type]}</td>
-                      <td>{formatCalendarDay(k.expiresOn)}</td>
-                      <td>
-                        <KeyState k={k} />
-                      </td>
-                      <td>
-                        {request ? (
-                          <a href={`/demandes/${request.id}`}>Voir la demande en cours</a>
-                        ) : k.state === 'active' ? (
-                          <a
-                            class="fr-btn fr-btn--sm"
-                            href={`/renouveler?clef=${k.serial}`}
-                            aria-label={`Renouveler ma clef ${k.serial}`}
-                          >
-                            Renouveler ma clef
-                          </a>
-                        ) : (
-                          '—'
-                        )}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </Table>
+            <ul
+              class="fr-grid-row fr-grid-row--gutters okey-cards"
+              aria-label="Mes clefs de sécurité"
+            >
+              {[...keys.data.keys].sort(activeFirst).map((k) => (
+                <li class="fr-col-12 fr-col-md-6">
+                  <KeyCard k={k} request={open.get(k.serial)} />
+                </li>
+              ))}
+            </ul>
           )}
           <h2 class="fr-mt-6w">Mes demandes</h2>
           {renewals.data.renewals.length === 0 ? (
@@ -124,10 +93,53 @@ export function registerKeyPages(portal: Hono<PortalEnv>, auth: MiddlewareHandle
   });
 }
 
+const activeFirst = (a: KeyRow, b: KeyRow) =>
+  Number(a.state !== 'active') - Number(b.state !== 'active') ||
+  a.expiresOn.localeCompare(b.expiresOn);
+
 function KeyState(props: { k: KeyRow }) {
   if (props.k.state === 'replaced') return <p class="fr-badge">Remplacée</p>;
   if (props.k.expired) return <p class="fr-badge fr-badge--error">Expirée</p>;
   return <p class="fr-badge fr-badge--success">Active</p>;
+}
+
+/** One key: few agents have more than two, so cards read better than a table on a phone. */
+function KeyCard(props: { k: KeyRow; request: RenewalSummary | undefined }) {
+  const { k, request } = props;
+  const expiry = formatCalendarDay(k.expiresOn);
+  return (
+    <div class="fr-card">
+      <div class="fr-card__body">
+        <div class="fr-card__content">
+          <h2 class="fr-card__title">{`Clef ${keyTypeLabels[k.type].toLowerCase()} ${k.serial}`}</h2>
+          <p class="fr-card__desc">
+            {k.expired ? `A expiré le ${expiry}.` : `Expire le ${expiry}.`}
+            {request ? ' Une demande de renouvellement est en cours.' : ''}
+          </p>
+          <div class="fr-card__start">
+            <KeyState k={k} />
+          </div>
+        </div>
+        {request || k.state === 'active' ? (
+          <div class="fr-card__footer">
+            {request ? (
+              <a class="fr-btn fr-btn--secondary" href={`/demandes/${request.id}`}>
+                Voir la demande en cours
+              </a>
+            ) : (
+              <a
+                class="fr-btn"
+                href={`/renouveler?clef=${k.serial}`}
+                aria-label={`Renouveler ma clef ${k.serial}`}
+              >
+                Renouveler ma clef
+              </a>
+            )}
+          </div>
+        ) : null}
+      </div>
+    </div>
+  );
 }
 
 /** The design system’s table, scrollable on small screens; the caption is for screen readers. */

@@ -11,6 +11,8 @@ import { type PortalEnv, signedIn } from './session.js';
 import { registerSignIn } from './signin.js';
 import { staticRoutes } from './static.js';
 
+const apiPaths = /^\/(api|auth|webhooks|dev|healthz)(\/|$)/;
+
 /**
  * The French portal: server-rendered pages over the JSON API of `app`, which they call
  * in-process with the signed-in person's token. Forms work without JavaScript.
@@ -21,6 +23,18 @@ export function createPortal(app: Requester) {
     if (err instanceof HttpError) return errorPage(c, err.status as 403, err.message);
     c.var.log?.error('portal error', { error: err.name, detail: err.message.slice(0, 200) });
     return errorPage(c, 500, 'Une erreur interne est survenue. Réessayez dans quelques instants.');
+  });
+  // A browser asking for an address that does not exist gets a French page, not the API's JSON.
+  portal.use('*', async (c, next) => {
+    await next();
+    const json = c.res.headers.get('content-type')?.includes('application/json');
+    if (c.res.status !== 404 || !json || c.req.method !== 'GET') return;
+    if (!c.req.header('accept')?.includes('text/html') || apiPaths.test(c.req.path)) return;
+    c.res = await errorPage(
+      c,
+      404,
+      'Cette page n’existe pas. Vérifiez l’adresse ou revenez à l’accueil.',
+    );
   });
   portal.route('/', staticRoutes);
   const auth = signedIn(app);
