@@ -169,7 +169,7 @@ describe('the validator and withdrawal', () => {
 });
 
 describe('sessions and forms', () => {
-  it('send strangers to sign in, refuse forged forms and hide other people’s requests', async () => {
+  it('send strangers to sign in, refuse forged forms, hide others’ requests', async () => {
     const [request] = await marieRequests();
     const id = request?.id as string;
     const anonymous = await fetch(`${okey.baseUrl}/demandes/${id}`, { redirect: 'manual' });

@@ -107,11 +107,12 @@ function KeyState(props: { k: KeyRow }) {
 function KeyCard(props: { k: KeyRow; request: RenewalSummary | undefined }) {
   const { k, request } = props;
   const expiry = formatCalendarDay(k.expiresOn);
+  const type = keyTypeLabels[k.type].toLowerCase();
   return (
     <div class="fr-card">
       <div class="fr-card__body">
         <div class="fr-card__content">
-          <h2 class="fr-card__title">{`Clef ${keyTypeLabels[k.type].toLowerCase()} ${k.serial}`}</h2>
+          <h2 class="fr-card__title">{`Clef ${type} ${k.serial}`}</h2>
           <p class="fr-card__desc">
             {k.expired ? `A expiré le ${expiry}.` : `Expire le ${expiry}.`}
             {request ? ' Une demande de renouvellement est en cours.' : ''}

@@ -19,6 +19,15 @@ const wording = {
   validatorUid: 'Choisissez votre N+1 ou votre N+2.',
 };
 
+const hints = {
+  files:
+    'Sans justificatif, votre demande ne sera pas envoyée à la personne chargée de la valider ; ' +
+    'vous pourrez en ajouter plus tard depuis la page de votre demande.',
+  validator:
+    'Vérifiez qu’il s’agit bien de votre responsable. ' +
+    'S’il ou elle est absent(e), choisissez votre N+2.',
+};
+
 /** "Renouveler ma clef": key type, reason, documents and the validator, on one form. */
 export function registerRenewPages(portal: Hono<PortalEnv>, auth: MiddlewareHandler<PortalEnv>) {
   portal.get('/renouveler', auth, (c) => showForm(c, c.req.query('clef') ?? '', {}, noErrors));
@@ -80,7 +89,8 @@ async function showForm(
       <>
         <h1>Renouveler ma clef</h1>
         <p class="fr-text--lead">
-          {`Clef ${keyTypeLabels[key.type].toLowerCase()} ${key.serial}, qui ${key.expired ? 'a expiré' : 'expire'} le ${formatCalendarDay(key.expiresOn)}.`}
+          {`Clef ${keyTypeLabels[key.type].toLowerCase()} ${key.serial}, `}
+          {`qui ${key.expired ? 'a expiré' : 'expire'} le ${formatCalendarDay(key.expiresOn)}.`}
         </p>
         <p class="fr-text--sm">Sauf mention contraire, tous les champs sont obligatoires.</p>
         <FormAlert errors={errors} />
@@ -131,7 +141,7 @@ async function showForm(
             <Upload
               name="files"
               label="Justificatifs"
-              hint="Sans justificatif, votre demande ne sera pas envoyée à la personne chargée de la valider ; vous pourrez en ajouter plus tard depuis la page de votre demande."
+              hint={hints.files}
               error={errors.fields.files}
               maxFiles={maxFiles}
               maxFileMb={maxFileMb}
@@ -147,7 +157,7 @@ async function showForm(
               <Radios
                 name="validatorUid"
                 legend="Personne chargée de valider votre demande"
-                hint="Vérifiez qu’il s’agit bien de votre responsable. S’il ou elle est absent(e), choisissez votre N+2."
+                hint={hints.validator}
                 value={values.validatorUid || validators[0]?.uid}
                 error={errors.fields.validatorUid}
                 options={validators.map((v) => ({

@@ -71,7 +71,8 @@ export function registerRequestPages(portal: Hono<PortalEnv>, auth: MiddlewareHa
         <>
           <h1>Annuler ma demande</h1>
           <p>
-            {`Voulez-vous vraiment annuler votre demande de renouvellement de la clef ${r.data.keySerial} ? `}
+            {'Voulez-vous vraiment annuler votre demande de renouvellement de la clef '}
+            {`${r.data.keySerial} ? `}
             Elle ne pourra pas être reprise : il faudra en faire une nouvelle.
           </p>
           <form method="post" action={`/demandes/${r.data.id}/annuler`}>

@@ -196,7 +196,8 @@ export function Upload(props: FieldProps & { maxFiles: number; maxFileMb: number
       <label class="fr-label" for={id}>
         {props.label}
         <span class="fr-hint-text">
-          {`Formats acceptés : PDF, JPEG, PNG ou HEIC (photo de téléphone). ${props.maxFileMb} Mo au maximum par fichier, ${props.maxFiles} fichiers au maximum.`}
+          {'Formats acceptés : PDF, JPEG, PNG ou HEIC (photo de téléphone). '}
+          {`${props.maxFileMb} Mo au maximum par fichier, ${props.maxFiles} fichiers au maximum.`}
           {props.hint ? <> {props.hint}</> : null}
         </span>
       </label>

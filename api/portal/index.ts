@@ -7,6 +7,7 @@ import type { Requester } from './client.js';
 import { errorPage } from './layout.js';
 import { registerManagerPages } from './manager.js';
 import { registerOperatorPages } from './operator.js';
+import { registerOperatorQueue } from './operator-queue.js';
 import { type PortalEnv, signedIn } from './session.js';
 import { registerSignIn } from './signin.js';
 import { staticRoutes } from './static.js';
@@ -43,6 +44,7 @@ export function createPortal(app: Requester) {
   registerRenewPages(portal, auth);
   registerRequestPages(portal, auth);
   registerManagerPages(portal, auth);
+  registerOperatorQueue(portal, auth);
   registerOperatorPages(portal, auth);
   return portal;
 }

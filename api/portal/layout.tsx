@@ -142,7 +142,7 @@ function Header(props: { me?: Me; csrf?: string; section?: Section; approvals: n
         </div>
       </div>
       {me ? (
-        // biome-ignore lint/a11y/useAriaPropsSupportedByRole: the design system's script turns it into a dialog on small screens
+        // biome-ignore lint/a11y/useAriaPropsSupportedByRole: a dialog on phones, by the DSFR script
         <div class="fr-header__menu fr-modal" id="menu" aria-labelledby="bouton-menu">
           <div class="fr-container">
             <button type="button" class="fr-btn--close fr-btn" aria-controls="menu" title="Fermer">

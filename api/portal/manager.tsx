@@ -136,6 +136,7 @@ async function showDecision(
   const open = r.status === 'awaiting_approval';
   const other = capacity === 'n1' ? r.n2 : r.n1;
   const agent = r.requester?.name ?? 'l’agent';
+  const decided = r.decision?.outcome === 'approved' ? 'validée' : 'refusée';
   return render(c, {
     title: `${errors === noErrors ? '' : 'Erreur — '}Demande de ${r.requester?.name ?? 'l’agent'}`,
     section: 'validations',
@@ -152,16 +153,12 @@ async function showDecision(
         <div class="fr-grid-row fr-grid-row--gutters fr-mt-2w">
           <div class="fr-col-12 fr-col-lg-7">
             {open ? (
-              <p>
-                {capacity === 'n1'
-                  ? `Vous êtes N+1 de ${agent}.${other ? ` En votre absence, ${other.name} (N+2) peut aussi décider.` : ''}`
-                  : `Vous êtes N+2 de ${agent} : vous pouvez décider en l’absence de son N+1${other ? `, ${other.name}` : ''}.`}
-              </p>
+              <p>{roleSentence(capacity, agent, other?.name)}</p>
             ) : (
               <div class="fr-alert fr-alert--info fr-mb-3w">
                 <p>
                   {r.decision
-                    ? `Cette demande a déjà été ${r.decision.outcome === 'approved' ? 'validée' : 'refusée'} le ${formatDateTime(r.decision.at)}.`
+                    ? `Cette demande a déjà été ${decided} le ${formatDateTime(r.decision.at)}.`
                     : 'Cette demande n’attend pas de décision.'}
                 </p>
               </div>
@@ -182,6 +179,16 @@ async function showDecision(
       </>
     ),
   });
+}
+
+/** Tells the approver in which capacity they decide, and who else may. */
+function roleSentence(capacity: 'n1' | 'n2', agent: string, other: string | undefined) {
+  if (capacity === 'n1') {
+    const backup = other ? ` En votre absence, ${other} (N+2) peut aussi décider.` : '';
+    return `Vous êtes N+1 de ${agent}.${backup}`;
+  }
+  const absent = other ? `son N+1, ${other}` : 'son N+1';
+  return `Vous êtes N+2 de ${agent} : vous pouvez décider en l’absence de ${absent}.`;
 }
 
 function DecisionForms(props: {

@@ -1,8 +1,6 @@
 import type { Hono, MiddlewareHandler } from 'hono';
-import { isTerminal, type RenewalStatus, statuses } from '../../workflows/steps.js';
-import { Table } from './agent-keys.js';
 import { type FormErrors, formErrors, noErrors } from './client.js';
-import { formatDateTime, formatTime, reunionDay } from './format.js';
+import { formatDateTime } from './format.js';
 import { Csrf, FormAlert, field, TextInput } from './forms.js';
 import { keyTypeLabels, statusTexts } from './labels.js';
 import { errorPage, redirectWithNotice, render } from './layout.js';
@@ -20,83 +18,8 @@ import type { PortalContext, PortalEnv } from './session.js';
 
 type Status = NonNullable<Parameters<typeof render>[1]['status']>;
 
-interface InboundEmail {
-  id: string;
-  from?: string;
-  fromAddress?: string;
-  subject: string;
-  receivedAt: string;
-}
-
-/** The DSI's queue, its appointments and unmatched emails, and each request's operator page. */
+/** An operator's page for one request: assignment of the new key, handover. */
 export function registerOperatorPages(portal: Hono<PortalEnv>, auth: MiddlewareHandler<PortalEnv>) {
-  portal.get('/dsi', auth, async (c) => {
-    if (!c.var.me.isOperator) return notOperator(c);
-    const all = await c.var.api.get<{ renewals: { id: string; status: RenewalStatus }[] }>(
-      '/api/ops/renewals',
-    );
-    if (!all.ok) return errorPage(c, all.status as Status, all.error.message);
-    const open = all.data.renewals.filter((r) => !isTerminal(r.status));
-    const details = (
-      await Promise.all(open.map((r) => c.var.api.get<RenewalView>(`/api/renewals/${r.id}`)))
-    ).flatMap((r) => (r.ok ? [r.data] : []));
-    const emails = await c.var.api.get<{ emails?: InboundEmail[] }>(
-      '/api/ops/inbound-emails?status=unmatched',
-    );
-    const today = reunionDay(new Date());
-    const appointments = details
-      .filter((r) => r.status === 'awaiting_pickup')
-      .sort((a, b) => (a.appointment?.startsAt ?? '').localeCompare(b.appointment?.startsAt ?? ''));
-    const todays = appointments.filter(
-      (r) => r.appointment && reunionDay(r.appointment.startsAt) === today,
-    );
-    const later = appointments.filter((r) => !todays.includes(r));
-    const byWait = (a: RenewalView, b: RenewalView) => a.stepSince.localeCompare(b.stepSince);
-    const toAssign = details.filter((r) => r.status === 'awaiting_assignment').sort(byWait);
-    const elsewhere = details
-      .filter((r) => r.status !== 'awaiting_assignment' && r.status !== 'awaiting_pickup')
-      .sort((a, b) => statuses.indexOf(a.status) - statuses.indexOf(b.status) || byWait(a, b));
-    const closed = all.data.renewals.length - open.length;
-    const link = temporal(c);
-    return render(c, {
-      title: 'File de la DSI',
-      section: 'dsi',
-      children: (
-        <>
-          <h1>File de la DSI</h1>
-          <p>{`Demandes en cours : ${details.length}. Demandes closes (terminées, refusées ou annulées) : ${closed}.`}</p>
-          <h2 class="fr-mt-4w">{`Clefs à attribuer (${toAssign.length})`}</h2>
-          {toAssign.length === 0 ? (
-            <p>Aucune clef à attribuer : toutes les chartes signées ont reçu leur clef.</p>
-          ) : (
-            <Queue rows={toAssign} caption="Demandes en attente d’attribution" temporal={link} />
-          )}
-          <h2 class="fr-mt-6w">Rendez-vous du jour</h2>
-          <Appointments rows={todays} empty="Aucun rendez-vous de retrait aujourd’hui." />
-          {later.length > 0 ? (
-            <>
-              <h3 class="fr-h5">Rendez-vous à venir</h3>
-              <Appointments rows={later} empty="" withDay />
-            </>
-          ) : null}
-          <h2 class="fr-mt-6w">{`Demandes aux autres étapes (${elsewhere.length})`}</h2>
-          {elsewhere.length === 0 ? (
-            <p>Aucune autre demande en cours.</p>
-          ) : (
-            <Queue
-              rows={elsewhere}
-              caption="Demandes en cours chez l’agent ou le valideur"
-              temporal={link}
-              withStep
-            />
-          )}
-          <h2 class="fr-mt-6w">Courriels d’installation non rattachés</h2>
-          <UnmatchedEmails emails={emails.ok ? (emails.data.emails ?? []) : null} />
-        </>
-      ),
-    });
-  });
-
   portal.get('/dsi/demandes/:id', auth, (c) => showOperatorRequest(c, noErrors, {}));
 
   portal.post('/dsi/demandes/:id/attribuer', auth, async (c) => {
@@ -107,17 +30,21 @@ export function registerOperatorPages(portal: Hono<PortalEnv>, auth: MiddlewareH
   portal.post('/dsi/demandes/:id/remise', auth, (c) => operate(c, 'handover', {}, 'remise', {}));
 }
 
-const notOperator = (c: PortalContext) =>
+export const notOperator = (c: PortalContext) =>
   errorPage(c, 403, 'Cette page est réservée aux opérateurs de sécurité de la DSI.');
 
 /** Builds the link to a renewal's workflow in the Temporal Web UI. */
-function temporal(c: PortalContext) {
+export function temporal(c: PortalContext) {
   const { TEMPORAL_UI_URL, TEMPORAL_NAMESPACE } = c.var.deps.config;
-  return (w: RenewalView['workflow']) =>
-    `${TEMPORAL_UI_URL.replace(/\/$/, '')}/namespaces/${encodeURIComponent(TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(w.workflowId)}${w.runId ? `/${encodeURIComponent(w.runId)}` : ''}`;
+  const namespace = encodeURIComponent(TEMPORAL_NAMESPACE);
+  const base = `${TEMPORAL_UI_URL.replace(/\/$/, '')}/namespaces/${namespace}`;
+  return (w: RenewalView['workflow']) => {
+    const run = w.runId ? `/${encodeURIComponent(w.runId)}` : '';
+    return `${base}/workflows/${encodeURIComponent(w.workflowId)}${run}`;
+  };
 }
 
-function TemporalLink(props: { href: string; serial: string }) {
+export function TemporalLink(props: { href: string; serial: string }) {
   return (
     <a
       href={props.href}
@@ -127,122 +54,6 @@ function TemporalLink(props: { href: string; serial: string }) {
     >
       Workflow
     </a>
-  );
-}
-
-function Queue(props: {
-  rows: RenewalView[];
-  caption: string;
-  temporal: (w: RenewalView['workflow']) => string;
-  withStep?: boolean;
-}) {
-  const now = Date.now();
-  return (
-    <Table caption={props.caption}>
-      <thead>
-        <tr>
-          <th scope="col">Agent</th>
-          <th scope="col">Clef</th>
-          {props.withStep ? <th scope="col">Étape</th> : null}
-          <th scope="col">En attente depuis</th>
-          <th scope="col">Demande</th>
-          <th scope="col">Temporal</th>
-        </tr>
-      </thead>
-      <tbody>
-        {props.rows.map((r) => (
-          <tr>
-            <td>{r.requester?.name ?? ''}</td>
-            <td>{`${r.keySerial} (${keyTypeLabels[r.keyType].toLowerCase()})`}</td>
-            {props.withStep ? (
-              <td>
-                <StatusBadge status={r.status} />
-              </td>
-            ) : null}
-            <td>{waitingSince(r.stepSince, now)}</td>
-            <td>
-              <a
-                href={`/dsi/demandes/${r.id}`}
-                aria-label={`Ouvrir la demande de ${r.requester?.name ?? ''}`}
-              >
-                Ouvrir
-              </a>
-            </td>
-            <td>
-              <TemporalLink href={props.temporal(r.workflow)} serial={r.keySerial} />
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </Table>
-  );
-}
-
-function Appointments(props: { rows: RenewalView[]; empty: string; withDay?: boolean }) {
-  if (props.rows.length === 0) return <p>{props.empty}</p>;
-  return (
-    <Table caption={props.withDay ? 'Rendez-vous à venir' : 'Rendez-vous du jour'}>
-      <thead>
-        <tr>
-          <th scope="col">{props.withDay ? 'Date' : 'Heure'}</th>
-          <th scope="col">Agent</th>
-          <th scope="col">Nouvelle clef</th>
-          <th scope="col">Remise</th>
-        </tr>
-      </thead>
-      <tbody>
-        {props.rows.map((r) => {
-          const at = r.appointment?.startsAt ?? r.stepSince;
-          return (
-            <tr>
-              <td>{props.withDay ? formatDateTime(at) : formatTime(at)}</td>
-              <td>{r.requester?.name ?? ''}</td>
-              <td>{r.newKeySerial ?? ''}</td>
-              <td>
-                <a
-                  href={`/dsi/demandes/${r.id}`}
-                  aria-label={`Enregistrer la remise de la clef de ${r.requester?.name ?? ''}`}
-                >
-                  Enregistrer la remise
-                </a>
-              </td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </Table>
-  );
-}
-
-function UnmatchedEmails(props: { emails: InboundEmail[] | null }) {
-  if (props.emails === null) {
-    return (
-      <p>
-        La liste des courriels non rattachés n’est pas disponible pour le moment. Les courriels
-        d’installation reçus d’une adresse inconnue restent dans la boîte OKEY.
-      </p>
-    );
-  }
-  if (props.emails.length === 0) return <p>Aucun courriel en attente de rattachement.</p>;
-  return (
-    <Table caption="Courriels reçus par la boîte OKEY sans demande correspondante">
-      <thead>
-        <tr>
-          <th scope="col">Reçu le</th>
-          <th scope="col">Expéditeur</th>
-          <th scope="col">Objet</th>
-        </tr>
-      </thead>
-      <tbody>
-        {props.emails.map((e) => (
-          <tr>
-            <td>{formatDateTime(e.receivedAt)}</td>
-            <td>{e.from ?? e.fromAddress ?? ''}</td>
-            <td>{e.subject}</td>
-          </tr>
-        ))}
-      </tbody>
-    </Table>
   );
 }
 
@@ -321,7 +132,10 @@ function OperatorAction(props: {
         <h2 id="a-faire" class="fr-h4">
           Attribuer la nouvelle clef
         </h2>
-        <p>{`L’agent a signé la charte. Saisissez le numéro de la clef ${keyTypeLabels[r.keyType].toLowerCase()} qui remplace la clef ${r.keySerial}.`}</p>
+        <p>
+          {'L’agent a signé la charte. Saisissez le numéro de la clef '}
+          {`${keyTypeLabels[r.keyType].toLowerCase()} qui remplace la clef ${r.keySerial}.`}
+        </p>
         <FormAlert errors={errors} />
         <form method="post" action={`/dsi/demandes/${r.id}/attribuer`}>
           <Csrf token={props.csrf} />
@@ -348,9 +162,11 @@ function OperatorAction(props: {
         </h2>
         <p>
           {r.appointment
-            ? `Rendez-vous le ${formatDateTime(r.appointment.startsAt)}, ${r.appointment.location}. `
+            ? `Rendez-vous le ${formatDateTime(r.appointment.startsAt)}, ` +
+              `${r.appointment.location}. `
             : ''}
-          {`Remettez la clef ${r.newKeySerial ?? ''} à l’agent après avoir vérifié son identité et repris l’ancienne clef ${r.keySerial}.`}
+          {`Remettez la clef ${r.newKeySerial ?? ''} à l’agent après avoir vérifié son identité `}
+          {`et repris l’ancienne clef ${r.keySerial}.`}
         </p>
         <FormAlert errors={errors} />
         <form method="post" action={`/dsi/demandes/${r.id}/remise`}>

@@ -53,6 +53,8 @@ const sizeLabel = (bytes: number) =>
     ? `${(bytes / 1_000_000).toFixed(1).replace('.', ',')} Mo`
     : `${Math.max(1, Math.round(bytes / 1000))} ko`;
 
+const formatOf = (contentType: string) => contentType.replace(/^.*\//, '').toUpperCase();
+
 export function Documents(props: { r: RenewalView }) {
   const { r } = props;
   if (r.attachments.length === 0) return <p>Aucun justificatif pour le moment.</p>;
@@ -63,7 +65,7 @@ export function Documents(props: { r: RenewalView }) {
           <a href={documentPath(r.id, a.id)} download>
             {a.filename}
           </a>{' '}
-          <span class="fr-text--sm">{`(${a.contentType.replace(/^.*\//, '').toUpperCase()}, ${sizeLabel(a.size)})`}</span>
+          <span class="fr-text--sm">{`(${formatOf(a.contentType)}, ${sizeLabel(a.size)})`}</span>
         </li>
       ))}
     </ul>
@@ -74,8 +76,9 @@ export function Documents(props: { r: RenewalView }) {
 export function Summary(props: { r: RenewalView; forAgent: boolean }) {
   const { r } = props;
   const today = new Date().toISOString().slice(0, 10);
+  const verb = r.keyExpiresOn && r.keyExpiresOn < today ? 'a expiré' : 'expire';
   const expiry = r.keyExpiresOn
-    ? `${r.keySerial} qui ${r.keyExpiresOn < today ? 'a expiré' : 'expire'} le ${formatCalendarDay(r.keyExpiresOn)}`
+    ? `${r.keySerial} qui ${verb} le ${formatCalendarDay(r.keyExpiresOn)}`
     : r.keySerial;
   return (
     <dl class="okey-summary">
