@@ -2,7 +2,7 @@ import { asc } from 'drizzle-orm';
 import type { Hono } from 'hono';
 import { people } from '../../db/schema.js';
 import { apiClient, type Requester } from './client.js';
-import { field } from './forms.js';
+import { field, TextInput } from './forms.js';
 import { render } from './layout.js';
 import {
   closeSession,
@@ -34,11 +34,18 @@ export function registerSignIn(portal: Hono<PortalEnv>, app: Requester) {
   });
 }
 
+/** A large imported directory is reached by identifier instead of a list. */
+const listed = 30;
+
 async function showSignIn(c: PortalContext, error: string | null, status: 200 | 422 = 200) {
   const { config, db } = c.var.deps;
   const back = safeReturn(c.req.query('retour') ?? c.req.header('x-okey-return'));
   const directory = config.AUTH_DEV_LOGIN
-    ? await db.select().from(people).orderBy(asc(people.lastName), asc(people.firstName))
+    ? await db
+        .select()
+        .from(people)
+        .orderBy(asc(people.lastName), asc(people.firstName))
+        .limit(listed)
     : [];
   return render(c, {
     title: 'Connexion',
@@ -80,6 +87,17 @@ async function showSignIn(c: PortalContext, error: string | null, status: 200 | 
                   </li>
                 ))}
               </ul>
+              <form method="post" action="/connexion" class="fr-mt-4w">
+                <input type="hidden" name="retour" value={back} />
+                <TextInput
+                  name="uid"
+                  label="Ou l’identifiant d’une autre personne de l’annuaire"
+                  hint="Par exemple : mpayet"
+                />
+                <button type="submit" class="fr-btn fr-btn--secondary">
+                  Se connecter
+                </button>
+              </form>
             </>
           ) : (
             <div class="fr-alert fr-alert--warning">
