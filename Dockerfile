@@ -6,7 +6,8 @@ RUN chown node:node /app
 USER node
 
 # Manifests first, so that a source change does not reinstall the dependencies.
-COPY --chown=node:node package.json package-lock.json ./
+# .dsfr.yml records the acceptance of the design system's terms, which its install requires.
+COPY --chown=node:node package.json package-lock.json .dsfr.yml ./
 # A full install: the sources run through tsx, with no build step, and the migration job may
 # need tools that are dev dependencies.
 RUN npm ci --no-audit --no-fund && npm cache clean --force

@@ -13,6 +13,7 @@ import {
 } from './hardening.js';
 import { authorize } from './policy.js';
 import { attachmentRoutes } from './routes/attachments.js';
+import { createPortal } from './portal/index.js';
 import { directoryRoutes } from './routes/directory.js';
 import { opsRoutes } from './routes/ops.js';
 import { renewalRoutes } from './routes/renewals.js';
@@ -48,6 +49,7 @@ export function createApp(deps: AppDeps) {
   app.use('/auth/*', signInRateLimit(deps.config));
   app.route('/auth', authRoutes);
   app.route('/webhooks', webhookRoutes);
+  app.route('/', createPortal(app));
 
   app.use('/api/*', requireUser, authorize);
   app.use('/api/renewals/:id/charter', charterRateLimit(deps.config));
