@@ -12,8 +12,8 @@ import {
   signInRateLimit,
 } from './hardening.js';
 import { authorize } from './policy.js';
-import { attachmentRoutes } from './routes/attachments.js';
 import { createPortal } from './portal/index.js';
+import { attachmentRoutes } from './routes/attachments.js';
 import { directoryRoutes } from './routes/directory.js';
 import { opsRoutes } from './routes/ops.js';
 import { renewalRoutes } from './routes/renewals.js';

@@ -320,27 +320,7 @@ export const renewalRoutes = new Hono<AppEnv>()
         args: [{ actorId: c.var.user.id }],
       }),
     ),
-  )
-
-  // Minimal download for the portal's document links; issue 5 owns the full version.
-  .get('/:id/attachments/:attachmentId', async (c) => {
-    const db = c.var.deps.db;
-    const r = await findRenewal(db, c.req.param('id'));
-    requireRole(c.var.user, r, 'requester', 'approver', 'operator');
-    const attachmentId = c.req.param('attachmentId');
-    if (!/^[0-9a-f-]{36}$/i.test(attachmentId)) throw notFound('Document');
-    const [file] = await db
-      .select()
-      .from(attachments)
-      .where(and(eq(attachments.id, attachmentId), eq(attachments.renewalId, r.id)));
-    if (!file?.content) throw notFound('Document');
-    const ascii = file.filename.replace(/[^\x20-\x7e]|["\\]/g, '_');
-    return c.body(new Uint8Array(file.content), 200, {
-      'Content-Type': file.contentType,
-      'Content-Disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${rfc5987(file.filename)}`,
-      'X-Content-Type-Options': 'nosniff',
-    });
-  });
+  );
 
 type Ctx = Context<AppEnv>;
 
@@ -366,9 +346,6 @@ async function act(
 
 const handleOf = (temporal: AppEnv['Variables']['deps']['temporal'], r: RenewalRow) =>
   temporal.workflow.getHandle(r.workflowId, r.runId ?? undefined);
-
-const rfc5987 = (name: string) =>
-  encodeURIComponent(name).replace(/['()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16)}`);
 
 const capacityOf = (userId: string, r: RenewalRow): 'n1' | 'n2' =>
   userId === r.n1Id ? 'n1' : 'n2';
