@@ -5,6 +5,7 @@ import type { Database } from '../db/client.js';
 import { delegations, emails, events, keys, people, renewals, slots } from '../db/schema.js';
 import type { Logger } from '../lib/log.js';
 import type { RenewalSnapshot } from '../workflows/renewal.js';
+import { createExpiryActivities } from './expiry.js';
 import type { Mailer } from './mailer.js';
 import { renderEmail, type TemplateName } from './templates.js';
 
@@ -45,6 +46,7 @@ export function createActivities(deps: ActivityDeps) {
             charterCode: s.charterCode,
             newKeySerial: s.newKeySerial,
             slotId: s.slotId,
+            attention: s.attention,
             version: s.version,
             updatedAt: sql`now()`,
           })
@@ -80,11 +82,16 @@ export function createActivities(deps: ActivityDeps) {
       });
     },
 
-    /** Permanent primary-school directors, and agents with a current ONDE delegation, skip approval. */
+    /**
+     * Permanent primary-school directors, and agents with an ONDE delegation current `on` that
+     * day (the workflow's date in La Réunion, when the approval step opens), skip approval.
+     */
     async evaluateAutoApproval({
       renewalId,
+      on,
     }: {
       renewalId: string;
+      on?: string;
     }): Promise<'permanent_director' | 'onde_delegation' | null> {
       const [row] = await db
         .select({ personId: people.id, isPermanentDirector: people.isPermanentDirector })
@@ -93,7 +100,7 @@ export function createActivities(deps: ActivityDeps) {
         .where(eq(renewals.id, renewalId));
       if (!row) throw ApplicationFailure.nonRetryable(`Unknown renewal ${renewalId}`);
       if (row.isPermanentDirector) return 'permanent_director';
-      const today = sql`current_date`;
+      const today = on ? sql`${on}::date` : sql`current_date`;
       const [delegation] = await db
         .select({ id: delegations.id })
         .from(delegations)
@@ -168,7 +175,13 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     /** Takes a pickup slot for this renewal; taking the same slot again is a no-op. */
-    async reserveSlot({ renewalId, slotId }: { renewalId: string; slotId: string }) {
+    async reserveSlot({
+      renewalId,
+      slotId,
+    }: {
+      renewalId: string;
+      slotId: string;
+    }): Promise<{ startsAt: string }> {
       const taken = await db
         .update(slots)
         .set({ renewalId })
@@ -179,14 +192,23 @@ export function createActivities(deps: ActivityDeps) {
             or(isNull(slots.renewalId), eq(slots.renewalId, renewalId)),
           ),
         )
-        .returning({ id: slots.id });
-      if (taken.length === 0) {
+        .returning({ startsAt: slots.startsAt });
+      if (!taken[0]) {
         throw ApplicationFailure.create({
           type: 'SlotUnavailable',
           message: 'Ce créneau de retrait n’est plus disponible.',
           nonRetryable: true,
         });
       }
+      return { startsAt: taken[0].startsAt.toISOString() };
+    },
+
+    /** Frees a missed pickup slot so that someone else may book it; only if it is still ours. */
+    async releaseSlot({ renewalId, slotId }: { renewalId: string; slotId: string }) {
+      await db
+        .update(slots)
+        .set({ renewalId: null })
+        .where(and(eq(slots.id, slotId), eq(slots.renewalId, renewalId)));
     },
 
     /** Records the new key for the agent and marks the old one replaced. */
@@ -215,10 +237,19 @@ export function createActivities(deps: ActivityDeps) {
         await tx.update(keys).set({ state: 'replaced' }).where(eq(keys.serial, r.keySerial));
       });
     },
+
+    ...createExpiryActivities(deps),
   };
 }
 
 export type RenewalActivities = ReturnType<typeof createActivities>;
+
+/** Who receives each email; the agent unless named here. */
+const recipients: Partial<Record<TemplateName, 'validator' | 'n2'>> = {
+  approval_requested: 'validator',
+  approval_reminder: 'validator',
+  approval_escalated: 'n2',
+};
 
 async function emailContext(
   db: Database,
@@ -227,6 +258,7 @@ async function emailContext(
   template: TemplateName,
 ) {
   const validator = alias(people, 'validator');
+  const n2 = alias(people, 'n2');
   const [row] = await db
     .select({
       keySerial: renewals.keySerial,
@@ -234,20 +266,22 @@ async function emailContext(
       decision: renewals.decision,
       requester: { first: people.firstName, last: people.lastName, email: people.email },
       validator: { first: validator.firstName, last: validator.lastName, email: validator.email },
+      n2: { first: n2.firstName, last: n2.lastName, email: n2.email },
       slot: { startsAt: slots.startsAt, location: slots.location },
     })
     .from(renewals)
     .innerJoin(people, eq(people.id, renewals.requesterId))
     .leftJoin(validator, eq(validator.id, renewals.validatorId))
+    .leftJoin(n2, eq(n2.id, renewals.n2Id))
     .leftJoin(slots, eq(slots.id, renewals.slotId))
     .where(eq(renewals.id, renewalId));
   if (!row) throw ApplicationFailure.nonRetryable(`Unknown renewal ${renewalId}`);
-  const toValidator = template === 'approval_requested';
-  if (toValidator && !row.validator) {
-    throw ApplicationFailure.nonRetryable(`Renewal ${renewalId} has no validator to notify`);
+  const role = recipients[template];
+  const recipient = role ? row[role] : row.requester;
+  if (!recipient) {
+    throw ApplicationFailure.nonRetryable(`Renewal ${renewalId} has no ${role} to notify`);
   }
   const requesterName = `${row.requester.first} ${row.requester.last}`;
-  const recipient = toValidator && row.validator ? row.validator : row.requester;
   return {
     to: recipient.email,
     template: {

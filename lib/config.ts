@@ -1,12 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import type { RenewalTimers } from '../workflows/timers.js';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const workingDays = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -31,6 +34,21 @@ const schema = z.object({
   UPLOAD_MAX_FILES: z.coerce.number().int().min(1).default(5),
   UPLOAD_MAX_FILE_MB: z.coerce.number().positive().default(10),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  // Durable timers of a renewal. Working days are those of La Réunion (workflows/calendar.ts).
+  ATTACHMENTS_REMINDER_WORKING_DAYS: workingDays(3),
+  ATTACHMENTS_CANCEL_DAYS: z.coerce.number().int().min(1).default(30),
+  APPROVAL_REMINDER_WORKING_DAYS: workingDays(3),
+  APPROVAL_N2_WORKING_DAYS: workingDays(5),
+  APPROVAL_STALLED_WORKING_DAYS: workingDays(10),
+  AGENT_REMINDER_WORKING_DAYS: workingDays(5),
+  APPOINTMENT_REMINDER_HOURS: z.coerce.number().positive().default(24),
+  APPOINTMENT_MISSED_HOURS: z.coerce.number().positive().default(3),
+  EXPIRY_INVITATION_DAYS: z
+    .string()
+    .regex(/^\d+(,\d+)*$/, 'days before expiry, comma-separated (e.g. 45,30,7)')
+    .default('45,30,7')
+    .transform((v) => [...new Set(v.split(',').map(Number))].sort((a, b) => b - a)),
+  EXPIRY_INVITATION_CRON: z.string().default('0 6 * * *'),
 });
 
 export type Config = Omit<z.infer<typeof schema>, 'AUTH_DEV_LOGIN' | 'PUBLIC_URL'> & {
@@ -57,6 +75,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...c,
     AUTH_DEV_LOGIN: devLogin,
     PUBLIC_URL: c.PUBLIC_URL ?? `http://localhost:${c.PORT}`,
+  };
+}
+
+/** The durations a renewal workflow waits on, passed in its input: workflows cannot read config. */
+export function renewalTimers(c: Config): RenewalTimers {
+  return {
+    attachmentsReminderWorkingDays: c.ATTACHMENTS_REMINDER_WORKING_DAYS,
+    attachmentsCancelDays: c.ATTACHMENTS_CANCEL_DAYS,
+    approvalReminderWorkingDays: c.APPROVAL_REMINDER_WORKING_DAYS,
+    approvalN2WorkingDays: c.APPROVAL_N2_WORKING_DAYS,
+    approvalStalledWorkingDays: c.APPROVAL_STALLED_WORKING_DAYS,
+    agentReminderWorkingDays: c.AGENT_REMINDER_WORKING_DAYS,
+    appointmentReminderHours: c.APPOINTMENT_REMINDER_HOURS,
+    appointmentMissedHours: c.APPOINTMENT_MISSED_HOURS,
   };
 }
 

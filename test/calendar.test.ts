@@ -70,12 +70,12 @@ describe('the La Réunion calendar', () => {
 
   it('counts working days from Friday 19 December 17:55 past the weekend, 20 December and Christmas', () => {
     const friday = reunion('2025-12-19');
-    const after = (n: number) => formatReunion(addWorkingDays(friday, n));
-    expect(after(1)).toBe('lundi 22 décembre 2025 à 17:55');
-    expect(after(3)).toBe('mercredi 24 décembre 2025 à 17:55');
-    expect(after(5)).toBe('lundi 29 décembre 2025 à 17:55');
+    const plus = (n: number) => formatReunion(addWorkingDays(friday, n));
+    expect(plus(1)).toBe('lundi 22 décembre 2025 à 17:55');
+    expect(plus(3)).toBe('mercredi 24 décembre 2025 à 17:55');
+    expect(plus(5)).toBe('lundi 29 décembre 2025 à 17:55');
     // 31 December is worked, 1 January is not.
-    expect(after(10)).toBe('mardi 6 janvier 2026 à 17:55');
+    expect(plus(10)).toBe('mardi 6 janvier 2026 à 17:55');
   });
 
   it('counts 20 December as a holiday when it falls on a weekday', () => {

@@ -1,1 +1,2 @@
+export { expiryInvitationsWorkflow } from './expiry.js';
 export { renewalWorkflow } from './renewal.js';
