@@ -2,21 +2,19 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
-import { mailerFromConfig } from '../activities/mailer.js';
 import { startApi } from '../api/server.js';
 import { openDatabase } from '../db/client.js';
 import { seedDemo } from '../db/seed.js';
 import { loadConfig, temporalBinaries } from '../lib/config.js';
 import { createLogger } from '../lib/log.js';
-import { createRenewalWorker } from '../worker/worker.js';
+import { createConfiguredWorker } from '../worker/worker.js';
 import { searchAttributeFlags } from './search-attributes.js';
 
 /**
  * `npm start`: everything on embedded defaults in one process — the Temporal dev server (a child
  * process, state in .data/), PGlite migrated and seeded, the worker and the API.
  */
-const dataDir = fileURLToPath(new URL('../.data', import.meta.url));
+const dataDir = process.env.OKEY_DATA_DIR ?? fileURLToPath(new URL('../.data', import.meta.url));
 mkdirSync(dataDir, { recursive: true });
 const config = loadConfig();
 const log = createLogger({ level: config.LOG_LEVEL, base: { service: 'okey' } });
@@ -60,17 +58,7 @@ const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir: confi
 await database.migrate();
 await seedDemo(database.db);
 
-const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-const worker = await createRenewalWorker({
-  connection,
-  namespace: config.TEMPORAL_NAMESPACE,
-  taskQueue: config.TEMPORAL_TASK_QUEUE,
-  db: database.db,
-  mailer: mailerFromConfig(config),
-  log,
-  mailFrom: config.MAIL_FROM,
-  publicUrl: config.PUBLIC_URL,
-});
+const { worker, connection } = await createConfiguredWorker(config, database.db, log);
 const running = worker.run();
 const api = await startApi({ config, db: database.db, log });
 
@@ -91,7 +79,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     stopping = true;
     log.info('stopping', { signal });
     await api.close();
-    worker.shutdown();
+    // The worker also listens for these signals and may already be draining.
+    if (worker.getState() === 'RUNNING') worker.shutdown();
     await running;
     await connection.close();
     await database.close();

@@ -1,0 +1,94 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from './support/ports.js';
+
+const root = new URL('..', import.meta.url).pathname;
+const tsx = join(root, 'node_modules/.bin/tsx');
+
+describe('npm start on embedded defaults', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'okey-start-'));
+  const pgliteDir = join(dir, 'pglite');
+  let child: ChildProcess;
+  let output = '';
+  let env: NodeJS.ProcessEnv;
+  let api: string;
+
+  beforeAll(async () => {
+    const [port, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort()];
+    api = `http://127.0.0.1:${port}`;
+    env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      PORT: String(port),
+      TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
+      TEMPORAL_UI_URL: `http://localhost:${uiPort}`,
+      PGLITE_DIR: pgliteDir,
+    };
+    // The same entry point as `npm start`, with the data folders moved out of the work tree.
+    child = spawn(tsx, ['scripts/start.ts'], { cwd: root, env: { ...env, OKEY_DATA_DIR: dir } });
+    child.stdout?.on('data', (d) => {
+      output += d;
+    });
+    child.stderr?.on('data', (d) => {
+      output += d;
+    });
+    const deadline = Date.now() + 90_000;
+    while (!output.includes('Ctrl-C')) {
+      if (child.exitCode !== null) throw new Error(`npm start exited early:\n${output}`);
+      if (Date.now() > deadline) throw new Error(`npm start did not come up:\n${output}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  });
+
+  afterAll(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('prints the API and Temporal UI addresses', () => {
+    expect(output).toContain(`okey API     http://localhost:${env.PORT}`);
+    expect(output).toContain(`Temporal UI  ${env.TEMPORAL_UI_URL}`);
+  });
+
+  it('serves the seeded demo directory and runs a renewal workflow', async () => {
+    expect((await fetch(`${api}/healthz`)).status).toBe(200);
+    const login = await fetch(`${api}/auth/dev-login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ uid: 'mpayet' }),
+    });
+    const { token } = (await login.json()) as { token: string };
+    const created = await fetch(`${api}/api/renewals`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ keySerial: '000508901031', keyType: 'software', reason: 'autres' }),
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    // The workflow's first projection marks the creation step done.
+    await expect
+      .poll(async () => {
+        const res = await fetch(`${api}/api/renewals/${id}`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        return ((await res.json()) as { events: unknown[] }).events.length;
+      })
+      .toBeGreaterThan(0);
+  });
+
+  it('refuses a second process on the same embedded database', () => {
+    const res = spawnSync(tsx, ['db/migrate-cli.ts'], { cwd: root, env, encoding: 'utf8' });
+    expect(res.status).not.toBe(0);
+    expect(res.stderr).toContain('PGlite cannot be shared between processes');
+  });
+
+  it('stops cleanly on Ctrl-C and releases the database', async () => {
+    child.kill('SIGINT');
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    expect(code).toBe(0);
+    expect(existsSync(`${pgliteDir}.lock`)).toBe(false);
+  });
+});
