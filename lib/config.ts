@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import type { RenewalTimers } from '../workflows/timers.js';
+import { defaultTimers as d, type RenewalTimers } from '../workflows/timers.js';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 
@@ -35,14 +35,14 @@ const schema = z.object({
   UPLOAD_MAX_FILE_MB: z.coerce.number().positive().default(10),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   // Durable timers of a renewal. Working days are those of La Réunion (workflows/calendar.ts).
-  ATTACHMENTS_REMINDER_WORKING_DAYS: workingDays(3),
-  ATTACHMENTS_CANCEL_DAYS: z.coerce.number().int().min(1).default(30),
-  APPROVAL_REMINDER_WORKING_DAYS: workingDays(3),
-  APPROVAL_N2_WORKING_DAYS: workingDays(5),
-  APPROVAL_STALLED_WORKING_DAYS: workingDays(10),
-  AGENT_REMINDER_WORKING_DAYS: workingDays(5),
-  APPOINTMENT_REMINDER_HOURS: z.coerce.number().positive().default(24),
-  APPOINTMENT_MISSED_HOURS: z.coerce.number().positive().default(3),
+  ATTACHMENTS_REMINDER_WORKING_DAYS: workingDays(d.attachmentsReminderWorkingDays),
+  ATTACHMENTS_CANCEL_DAYS: z.coerce.number().int().min(1).default(d.attachmentsCancelDays),
+  APPROVAL_REMINDER_WORKING_DAYS: workingDays(d.approvalReminderWorkingDays),
+  APPROVAL_N2_WORKING_DAYS: workingDays(d.approvalN2WorkingDays),
+  APPROVAL_STALLED_WORKING_DAYS: workingDays(d.approvalStalledWorkingDays),
+  AGENT_REMINDER_WORKING_DAYS: workingDays(d.agentReminderWorkingDays),
+  APPOINTMENT_REMINDER_HOURS: z.coerce.number().positive().default(d.appointmentReminderHours),
+  APPOINTMENT_MISSED_HOURS: z.coerce.number().positive().default(d.appointmentMissedHours),
   EXPIRY_INVITATION_DAYS: z
     .string()
     .regex(/^\d+(,\d+)*$/, 'days before expiry, comma-separated (e.g. 45,30,7)')
