@@ -1,20 +1,18 @@
-import { ApplicationFailure } from '@temporalio/activity';
 import { and, eq, gte, lte, notInArray, sql } from 'drizzle-orm';
-import { emails, keys, people, renewals, terminalStatuses } from '../db/schema.js';
-import type { ActivityDeps } from './index.js';
-import { renderEmail } from './templates.js';
+import type { Database } from '../db/client.js';
+import { emails, keys, renewals, terminalStatuses } from '../db/schema.js';
 
 const dayMs = 86_400_000;
 
 /**
- * Invitations before expiry, run daily by a Temporal Schedule. Each holder of an active key with no
- * open renewal hears once per threshold: the email row is keyed by key, threshold and expiry date,
- * so a rerun, a retry or a second run the same day sends nothing more.
+ * Invitations before expiry, run daily by a Temporal Schedule: which active keys with no open
+ * renewal expire within a threshold and have not had that threshold's invitation yet. The email
+ * itself is `sendExpiryInvitation`, keyed by key, expiry date and threshold.
  */
-export function createExpiryActivities(deps: ActivityDeps) {
+export function createExpiryActivities(deps: { db: Database }) {
   const { db } = deps;
   return {
-    async sendExpiryInvitations({
+    async findExpiringKeys({
       today,
       thresholds,
     }: {
@@ -22,93 +20,34 @@ export function createExpiryActivities(deps: ActivityDeps) {
       today: string;
       /** Days before expiry, e.g. [45, 30, 7]. */
       thresholds: number[];
-    }): Promise<{ invited: number }> {
-      const horizon = Math.max(...thresholds);
+    }): Promise<{ keySerial: string; daysBefore: number }[]> {
       const open = db
         .select({ keySerial: renewals.keySerial })
         .from(renewals)
         .where(notInArray(renewals.status, [...terminalStatuses]));
       const due = await db
-        .select({
-          serial: keys.serial,
-          type: keys.type,
-          expiresOn: keys.expiresOn,
-          first: people.firstName,
-          last: people.lastName,
-          email: people.email,
-        })
+        .select({ serial: keys.serial, expiresOn: keys.expiresOn })
         .from(keys)
-        .innerJoin(people, eq(people.id, keys.personId))
         .where(
           and(
             eq(keys.state, 'active'),
             gte(keys.expiresOn, today),
-            lte(keys.expiresOn, sql`(${today}::date + ${horizon}::int)`),
+            lte(keys.expiresOn, sql`(${today}::date + ${Math.max(...thresholds)}::int)`),
             notInArray(keys.serial, open),
           ),
         );
-      let invited = 0;
+      const result: { keySerial: string; daysBefore: number }[] = [];
       for (const key of due) {
         const daysLeft = Math.round((Date.parse(key.expiresOn) - Date.parse(today)) / dayMs);
         // The nearest threshold only: a key first seen 6 days before expiry gets the 7-day email.
-        const threshold = Math.min(...thresholds.filter((t) => t >= daysLeft));
-        const name = `${key.first} ${key.last}`;
-        const rendered = renderEmail('expiry_invitation', {
-          requesterName: name,
-          recipientName: name,
-          keySerial: key.serial,
-          keyType: key.type,
-          renewalUrl: `${deps.publicUrl}/`,
-          approvalUrl: `${deps.publicUrl}/`,
-          expiresOn: key.expiresOn,
-          daysLeft,
-        });
-        const idempotencyKey = `expiry/${key.serial}/${threshold}/${key.expiresOn}`;
-        if (await deliverOnce(deps, idempotencyKey, key.email, rendered)) invited += 1;
+        const daysBefore = Math.min(...thresholds.filter((t) => t >= daysLeft));
+        const [sent] = await db
+          .select({ id: emails.id })
+          .from(emails)
+          .where(eq(emails.idempotencyKey, `expiry/${key.serial}/${key.expiresOn}/${daysBefore}`));
+        if (!sent) result.push({ keySerial: key.serial, daysBefore });
       }
-      deps.log.info('expiry invitations', { today, due: due.length, invited });
-      return { invited };
+      return result;
     },
   };
-}
-
-/** Claims the email row, then sends; false when that key was already sent or refused. */
-async function deliverOnce(
-  deps: ActivityDeps,
-  idempotencyKey: string,
-  to: string,
-  rendered: { subject: string; text: string; html: string },
-): Promise<boolean> {
-  const { db } = deps;
-  await db
-    .insert(emails)
-    .values({ idempotencyKey, template: 'expiry_invitation', to, ...rendered, status: 'pending' })
-    .onConflictDoNothing();
-  const [row] = await db
-    .select({ status: emails.status })
-    .from(emails)
-    .where(eq(emails.idempotencyKey, idempotencyKey));
-  if (row?.status !== 'pending') return false;
-  try {
-    const { providerId } = await deps.mailer.deliver(
-      { from: deps.mailFrom, to, ...rendered },
-      idempotencyKey,
-    );
-    await db
-      .update(emails)
-      .set({
-        status: deps.mailer.kind === 'outbox' ? 'outbox' : 'sent',
-        providerId,
-        sentAt: sql`now()`,
-      })
-      .where(eq(emails.idempotencyKey, idempotencyKey));
-    return true;
-  } catch (err) {
-    if (!(err instanceof ApplicationFailure && err.nonRetryable)) throw err;
-    await db
-      .update(emails)
-      .set({ status: 'failed', error: err.message })
-      .where(eq(emails.idempotencyKey, idempotencyKey));
-    return false;
-  }
 }

@@ -1,20 +1,18 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { and, eq, gt, isNull, lt, lte, or, sql } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/pg-core';
 import type { Database } from '../db/client.js';
-import { delegations, emails, events, keys, people, renewals, slots } from '../db/schema.js';
+import { delegations, events, keys, people, renewals, slots } from '../db/schema.js';
 import type { Logger } from '../lib/log.js';
 import type { RenewalSnapshot } from '../workflows/renewal.js';
+import { createDocumentActivities } from './documents.js';
+import { createEmailActivities, type EmailDeps } from './emails.js';
 import { createExpiryActivities } from './expiry.js';
-import type { Mailer } from './mailer.js';
-import { renderEmail, type TemplateName } from './templates.js';
 
-export interface ActivityDeps {
+export interface ActivityDeps extends EmailDeps {
   db: Database;
-  mailer: Mailer;
   log: Logger;
-  mailFrom: string;
-  publicUrl: string;
+  /** Days documents are kept after their request ends (DOCUMENT_RETENTION_DAYS). */
+  retentionDays?: number;
   /** Years a newly assigned key stays valid. */
   keyValidityYears?: number;
 }
@@ -31,6 +29,10 @@ export function createActivities(deps: ActivityDeps) {
   };
 
   return {
+    ...createEmailActivities(deps, log),
+    ...createDocumentActivities(deps, log),
+    ...createExpiryActivities(deps),
+
     /** Writes the workflow's state to the read model; older snapshots never overwrite newer. */
     async projectRenewal(s: RenewalSnapshot): Promise<void> {
       await db.transaction(async (tx) => {
@@ -115,65 +117,6 @@ export function createActivities(deps: ActivityDeps) {
       return delegation ? 'onde_delegation' : null;
     },
 
-    /**
-     * Sends one email once. The row keyed by renewal, template and step is claimed first; the
-     * same key goes to Resend, which answers a retry with the first result instead of sending.
-     */
-    async sendEmail(args: { renewalId: string; template: TemplateName; step: string }) {
-      const idempotencyKey = `${args.renewalId}/${args.template}/${args.step}`;
-      const [existing] = await db
-        .select({ status: emails.status })
-        .from(emails)
-        .where(eq(emails.idempotencyKey, idempotencyKey));
-      if (existing && existing.status !== 'pending') return;
-
-      const ctx = await emailContext(db, deps.publicUrl, args.renewalId, args.template);
-      const rendered = renderEmail(args.template, ctx.template);
-      if (!existing) {
-        await db
-          .insert(emails)
-          .values({
-            idempotencyKey,
-            renewalId: args.renewalId,
-            template: args.template,
-            to: ctx.to,
-            ...rendered,
-            status: 'pending',
-          })
-          .onConflictDoNothing();
-      }
-      try {
-        const { providerId } = await deps.mailer.deliver(
-          { from: deps.mailFrom, to: ctx.to, ...rendered },
-          idempotencyKey,
-        );
-        await db
-          .update(emails)
-          .set({
-            status: deps.mailer.kind === 'outbox' ? 'outbox' : 'sent',
-            providerId,
-            sentAt: sql`now()`,
-          })
-          .where(eq(emails.idempotencyKey, idempotencyKey));
-        log().info('email delivered', {
-          renewalId: args.renewalId,
-          template: args.template,
-          via: deps.mailer.kind,
-        });
-      } catch (err) {
-        if (err instanceof ApplicationFailure && err.nonRetryable) {
-          await db
-            .update(emails)
-            .set({ status: 'failed', error: err.message })
-            .where(eq(emails.idempotencyKey, idempotencyKey));
-          log().error('email refused', { renewalId: args.renewalId, template: args.template });
-          // A refused email must not block the renewal: operators see it as failed.
-          return;
-        }
-        throw err;
-      }
-    },
-
     /** Takes a pickup slot for this renewal; taking the same slot again is a no-op. */
     async reserveSlot({
       renewalId,
@@ -237,62 +180,7 @@ export function createActivities(deps: ActivityDeps) {
         await tx.update(keys).set({ state: 'replaced' }).where(eq(keys.serial, r.keySerial));
       });
     },
-
-    ...createExpiryActivities(deps),
   };
 }
 
 export type RenewalActivities = ReturnType<typeof createActivities>;
-
-/** Who receives each email; the agent unless named here. */
-const recipients: Partial<Record<TemplateName, 'validator' | 'n2'>> = {
-  approval_requested: 'validator',
-  approval_reminder: 'validator',
-  approval_escalated: 'n2',
-};
-
-async function emailContext(
-  db: Database,
-  publicUrl: string,
-  renewalId: string,
-  template: TemplateName,
-) {
-  const validator = alias(people, 'validator');
-  const n2 = alias(people, 'n2');
-  const [row] = await db
-    .select({
-      keySerial: renewals.keySerial,
-      keyType: renewals.keyType,
-      decision: renewals.decision,
-      requester: { first: people.firstName, last: people.lastName, email: people.email },
-      validator: { first: validator.firstName, last: validator.lastName, email: validator.email },
-      n2: { first: n2.firstName, last: n2.lastName, email: n2.email },
-      slot: { startsAt: slots.startsAt, location: slots.location },
-    })
-    .from(renewals)
-    .innerJoin(people, eq(people.id, renewals.requesterId))
-    .leftJoin(validator, eq(validator.id, renewals.validatorId))
-    .leftJoin(n2, eq(n2.id, renewals.n2Id))
-    .leftJoin(slots, eq(slots.id, renewals.slotId))
-    .where(eq(renewals.id, renewalId));
-  if (!row) throw ApplicationFailure.nonRetryable(`Unknown renewal ${renewalId}`);
-  const role = recipients[template];
-  const recipient = role ? row[role] : row.requester;
-  if (!recipient) {
-    throw ApplicationFailure.nonRetryable(`Renewal ${renewalId} has no ${role} to notify`);
-  }
-  const requesterName = `${row.requester.first} ${row.requester.last}`;
-  return {
-    to: recipient.email,
-    template: {
-      requesterName,
-      recipientName: `${recipient.first} ${recipient.last}`,
-      keySerial: row.keySerial,
-      keyType: row.keyType,
-      renewalUrl: `${publicUrl}/demandes/${renewalId}`,
-      approvalUrl: `${publicUrl}/validations/${renewalId}`,
-      reason: row.decision?.reason,
-      appointment: row.slot ?? undefined,
-    },
-  };
-}

@@ -36,13 +36,27 @@ export function resendMailer(options: { apiKey: string; baseUrl?: string }): Mai
       if (error) {
         const status = (error as { statusCode?: number | null }).statusCode ?? 0;
         const message = `Resend refused the email (${error.name}, ${status}): ${error.message}`;
-        // 429, 5xx and network failures are transient: let Temporal retry with backoff.
-        if (status === 429 || status >= 500 || status === 0) throw new Error(message);
+        if (isTransient(status, error.name)) throw new Error(message);
         throw ApplicationFailure.nonRetryable(message, 'EmailRefused');
       }
       return { providerId: data?.id ?? null };
     },
   };
+}
+
+/**
+ * 429, 5xx and network failures (no status) pass: Temporal retries them with backoff. So does
+ * a 409 `concurrent_idempotent_requests`, Resend's answer while the first attempt with the same
+ * key is still in progress. Anything else (422 validation, 409 `invalid_idempotent_request`…)
+ * will not pass by retrying.
+ */
+function isTransient(status: number, name: string): boolean {
+  return (
+    status === 0 ||
+    status === 429 ||
+    status >= 500 ||
+    (status === 409 && name === 'concurrent_idempotent_requests')
+  );
 }
 
 export function mailerFromConfig(config: { RESEND_API_KEY?: string; RESEND_BASE_URL?: string }) {

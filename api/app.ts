@@ -1,22 +1,28 @@
-import { randomUUID } from 'node:crypto';
 import { desc, sql } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { emails } from '../db/schema.js';
 import { authRoutes, requireUser } from './auth.js';
 import type { AppDeps, AppEnv } from './context.js';
 import { errorBody, HttpError, handleError } from './errors.js';
+import {
+  bodyLimits,
+  charterRateLimit,
+  requestIdOf,
+  securityHeaders,
+  signInRateLimit,
+} from './hardening.js';
+import { authorize } from './policy.js';
+import { attachmentRoutes } from './routes/attachments.js';
 import { directoryRoutes } from './routes/directory.js';
+import { opsRoutes } from './routes/ops.js';
 import { renewalRoutes } from './routes/renewals.js';
 import { webhookRoutes } from './routes/webhooks.js';
 
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
-  const maxBody =
-    deps.config.UPLOAD_MAX_FILES * deps.config.UPLOAD_MAX_FILE_MB * 1_000_000 + 1_000_000;
 
   app.use(async (c, next) => {
-    const requestId = c.req.header('x-request-id') ?? randomUUID();
+    const requestId = requestIdOf(c.req.header('x-request-id'));
     c.set('deps', deps);
     c.set('requestId', requestId);
     c.set('log', deps.log.child({ requestId }));
@@ -30,13 +36,8 @@ export function createApp(deps: AppDeps) {
       ms: Math.round(performance.now() - started),
     });
   });
-  app.use(
-    bodyLimit({
-      maxSize: maxBody,
-      onError: (c) =>
-        c.json(errorBody(new HttpError(413, 'too_large', 'La requête est trop volumineuse.')), 413),
-    }),
-  );
+  app.use(securityHeaders);
+  app.use(bodyLimits(deps.config));
   app.onError(handleError);
   app.notFound((c) => c.json(errorBody(new HttpError(404, 'not_found', 'Route inconnue.')), 404));
 
@@ -44,12 +45,16 @@ export function createApp(deps: AppDeps) {
     await deps.db.execute(sql`select 1`);
     return c.json({ status: 'ok' });
   });
+  app.use('/auth/*', signInRateLimit(deps.config));
   app.route('/auth', authRoutes);
   app.route('/webhooks', webhookRoutes);
 
-  app.use('/api/*', requireUser);
+  app.use('/api/*', requireUser, authorize);
+  app.use('/api/renewals/:id/charter', charterRateLimit(deps.config));
   app.route('/api', directoryRoutes);
   app.route('/api/renewals', renewalRoutes);
+  app.route('/api/renewals', attachmentRoutes);
+  app.route('/api/ops', opsRoutes);
 
   if (deps.config.NODE_ENV !== 'production') {
     app.get('/dev/outbox', async (c) => {

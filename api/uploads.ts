@@ -46,7 +46,7 @@ export async function acceptFiles(files: File[], limits: UploadLimits): Promise<
   }
   const out: AcceptedFile[] = [];
   for (const file of files) {
-    const name = file.name || 'document';
+    const name = cleanFilename(file.name);
     if (file.size === 0) {
       throw new HttpError(422, 'empty_file', `Le fichier « ${name} » est vide.`);
     }
@@ -67,6 +67,20 @@ export async function acceptFiles(files: File[], limits: UploadLimits): Promise<
     out.push({ filename: name, contentType, size: content.byteLength, sha256, content });
   }
   return out;
+}
+
+/**
+ * The name as the agent gave it — accents, spaces, quotes and slashes kept — without what could
+ * fool a reader or a header: control characters and bidirectional overrides (the RTLO trick
+ * that shows "facture‮fdp.exe" as "facture exe.pdf"). Composed to NFC, as macOS sends NFD.
+ */
+export function cleanFilename(raw: string): string {
+  const cleaned = raw
+    .normalize('NFC')
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+    .replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
+    .trim();
+  return [...cleaned].slice(0, 200).join('') || 'document';
 }
 
 /** Multipart `files` entries, whether one or many were sent. */

@@ -1,6 +1,7 @@
 import { asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { attachments, events, keys, people, renewals, slots } from '../db/schema.js';
+import { renewalReference } from '../lib/reference.js';
 import { type RenewalStatus, type StepName, stepViews } from '../workflows/steps.js';
 import type { CurrentUser } from './context.js';
 import { forbidden, notFound } from './errors.js';
@@ -45,7 +46,9 @@ export async function renewalView(db: Database, r: RenewalRow) {
         filename: attachments.filename,
         contentType: attachments.contentType,
         size: attachments.size,
+        sha256: attachments.sha256,
         createdAt: attachments.createdAt,
+        deletedAt: attachments.deletedAt,
       })
       .from(attachments)
       .where(eq(attachments.renewalId, r.id))
@@ -70,6 +73,7 @@ export async function renewalView(db: Database, r: RenewalRow) {
   const status = r.status as RenewalStatus;
   return {
     id: r.id,
+    reference: renewalReference(r.id),
     status,
     keyType: r.keyType,
     reason: r.reason,
@@ -100,7 +104,12 @@ export async function renewalView(db: Database, r: RenewalRow) {
     appointment: slot[0]
       ? { slotId: slot[0].id, startsAt: slot[0].startsAt.toISOString(), location: slot[0].location }
       : null,
-    attachments: files.map((f) => ({ ...f, createdAt: f.createdAt.toISOString() })),
+    attachments: files.map((f) => ({
+      ...f,
+      createdAt: f.createdAt.toISOString(),
+      deletedAt: f.deletedAt?.toISOString() ?? null,
+      url: `/api/renewals/${r.id}/attachments/${f.id}`,
+    })),
     events: history.map((e) => ({
       type: e.type,
       at: e.at.toISOString(),

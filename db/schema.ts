@@ -139,8 +139,10 @@ export const attachments = pgTable(
     contentType: text('content_type').notNull(),
     size: integer('size').notNull(),
     sha256: text('sha256').notNull(),
+    /** Emptied when the retention period ends; name, size and hash stay as proof. */
     content: bytea('content'),
     createdAt: createdAt(),
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
   },
   (t) => [uniqueIndex('attachments_renewal_hash').on(t.renewalId, t.sha256)],
 );
@@ -182,14 +184,28 @@ export const emails = pgTable('emails', {
   sentAt: timestamp('sent_at', { withTimezone: true }),
 });
 
-/** Messages received by the OKEY mailbox (enrollment emails), matched or kept for operators. */
+export const inboundStatuses = [
+  'matched',
+  'unmatched',
+  'ambiguous',
+  'already_received',
+  'ignored',
+] as const;
+
+/**
+ * Messages received by the OKEY mailbox (enrollment emails), matched or kept for operators.
+ * `unmatched` and `ambiguous` ones wait for an operator to attach them to a request.
+ */
 export const inboundEmails = pgTable('inbound_emails', {
   id: text('id').primaryKey(),
   fromAddress: text('from_address').notNull(),
   subject: text('subject').notNull(),
   receivedAt: timestamp('received_at', { withTimezone: true }).notNull(),
   renewalId: uuid('renewal_id').references(() => renewals.id),
-  status: text('status', { enum: ['matched', 'unmatched', 'ignored'] }).notNull(),
+  status: text('status', { enum: inboundStatuses }).notNull(),
+  /** The operator who attached an unmatched message to a request by hand. */
+  attachedById: uuid('attached_by_id').references(() => people.id),
+  attachedAt: timestamp('attached_at', { withTimezone: true }),
   createdAt: createdAt(),
 });
 

@@ -11,6 +11,20 @@ const bool = z
 
 const workingDays = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
 
+/** Signatures the identity provider may use; `none` and shared-secret HMAC are never accepted. */
+const asymmetricAlgorithms = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+] as const;
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -31,8 +45,30 @@ const schema = z.object({
   OKEY_MAILBOX: z.string().email().default('okey@academie.example'),
   AUTH_DEV_LOGIN: bool.optional(),
   AUTH_DEV_SECRET: z.string().min(16).default('okey-development-only-secret'),
+  OIDC_ISSUER: z.string().url().optional(),
+  OIDC_AUDIENCE: z.string().min(1).optional(),
+  OIDC_JWKS_URL: z.string().url().optional(),
+  OIDC_ALGORITHMS: z
+    .string()
+    .default('RS256,ES256')
+    .transform((v) => v.split(',').map((a) => a.trim()))
+    .pipe(z.array(z.enum(asymmetricAlgorithms, { message: 'asymmetric JWS algorithms only' }))),
+  OIDC_CLOCK_TOLERANCE_S: z.coerce.number().int().min(0).max(300).default(60),
+  OIDC_JWKS_COOLDOWN_S: z.coerce.number().min(0).default(30),
+  OIDC_JWKS_CACHE_S: z.coerce.number().min(0).default(600),
+  OIDC_UID_CLAIM: z.string().min(1).default('uid'),
+  OIDC_TITLE_CLAIM: z.string().min(1).default('title'),
+  OIDC_ESTABLISHMENT_CLAIM: z.string().min(1).default('establishment_uai'),
+  OIDC_PERMANENT_DIRECTOR_CLAIM: z.string().min(1).default('permanent_director'),
+  OIDC_DELEGATIONS_CLAIM: z.string().min(1).default('onde_delegations'),
+  RATE_LIMIT_SIGNIN_PER_MIN: z.coerce.number().int().min(1).default(10),
+  RATE_LIMIT_CHARTER_PER_MIN: z.coerce.number().int().min(1).default(5),
+  TRUST_PROXY: bool.default(false),
+  JSON_BODY_MAX_KB: z.coerce.number().int().min(1).default(100),
   UPLOAD_MAX_FILES: z.coerce.number().int().min(1).default(5),
   UPLOAD_MAX_FILE_MB: z.coerce.number().positive().default(10),
+  /** Days supporting documents are kept after their request ends (then only name, size, hash). */
+  DOCUMENT_RETENTION_DAYS: z.coerce.number().positive().default(90),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   // Durable timers of a renewal. Working days are those of La Réunion (workflows/calendar.ts).
   ATTACHMENTS_REMINDER_WORKING_DAYS: workingDays(d.attachmentsReminderWorkingDays),
@@ -71,6 +107,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (devLogin && c.NODE_ENV === 'production') {
     throw new Error('Invalid configuration: AUTH_DEV_LOGIN cannot be enabled in production');
   }
+  const oidc = {
+    OIDC_ISSUER: c.OIDC_ISSUER,
+    OIDC_AUDIENCE: c.OIDC_AUDIENCE,
+    OIDC_JWKS_URL: c.OIDC_JWKS_URL,
+  };
+  const missing = Object.entries(oidc)
+    .filter(([, v]) => !v)
+    .map(([k]) => k);
+  // Half a configuration would silently refuse everyone; none at all is only for development.
+  if (missing.length > 0 && (missing.length < 3 || c.NODE_ENV === 'production')) {
+    throw new Error(`Invalid configuration: ${missing.join(', ')} required for OpenID Connect`);
+  }
   return {
     ...c,
     AUTH_DEV_LOGIN: devLogin,
@@ -90,6 +138,16 @@ export function renewalTimers(c: Config): RenewalTimers {
     appointmentReminderHours: c.APPOINTMENT_REMINDER_HOURS,
     appointmentMissedHours: c.APPOINTMENT_MISSED_HOURS,
   };
+}
+
+/** For the entry points: a wrong configuration ends the process with its message, exit code 1. */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    process.stderr.write(`okey: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
 }
 
 /** Paths of the Temporal binaries: environment first, then what scripts/temporal-binaries wrote. */

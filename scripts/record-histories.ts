@@ -25,7 +25,7 @@ const force = process.argv.includes('--force');
 const day = 86_400_000;
 
 const env = await startTimeSkippingServer();
-const okey = await startOkey({ env });
+const okey = await startOkey({ env, config: { RATE_LIMIT_CHARTER_PER_MIN: '50' } });
 const recorded: Record<string, { workflowId: string; runId?: string }> = {};
 
 try {

@@ -5,7 +5,7 @@ import { Connection } from '@temporalio/client';
 import { startApi } from '../api/server.js';
 import { openDatabase } from '../db/client.js';
 import { seedDemo } from '../db/seed.js';
-import { loadConfig, temporalBinaries } from '../lib/config.js';
+import { loadConfigOrExit, temporalBinaries } from '../lib/config.js';
 import { createLogger } from '../lib/log.js';
 import { ensureSchedulesFromConfig } from '../worker/schedules.js';
 import { createConfiguredWorker } from '../worker/worker.js';
@@ -17,7 +17,7 @@ import { searchAttributeFlags } from './search-attributes.js';
  */
 const dataDir = process.env.OKEY_DATA_DIR ?? fileURLToPath(new URL('../.data', import.meta.url));
 mkdirSync(dataDir, { recursive: true });
-const config = loadConfig();
+const config = loadConfigOrExit();
 const log = createLogger({ level: config.LOG_LEVEL, base: { service: 'okey' } });
 
 let temporalServer: ChildProcess | undefined;

@@ -9,7 +9,8 @@ let env: TestWorkflowEnvironment;
 let okey: Okey;
 beforeAll(async () => {
   env = await startTimeSkippingServer();
-  okey = await startOkey({ env });
+  // Above the per-minute rate limit of charter attempts: this test is about the workflow's count.
+  okey = await startOkey({ env, config: { RATE_LIMIT_CHARTER_PER_MIN: '50' } });
 });
 afterAll(async () => {
   await okey?.stop();

@@ -10,8 +10,14 @@ describe('configuration', () => {
   });
 
   it('turns dev sign-in off by default in production, and refuses it when asked for', () => {
-    expect(loadConfig({ NODE_ENV: 'production' }).AUTH_DEV_LOGIN).toBe(false);
-    expect(() => loadConfig({ NODE_ENV: 'production', AUTH_DEV_LOGIN: 'true' })).toThrow(
+    const production = {
+      NODE_ENV: 'production',
+      OIDC_ISSUER: 'https://idp.academie.example/realms/agents',
+      OIDC_AUDIENCE: 'okey',
+      OIDC_JWKS_URL: 'https://idp.academie.example/realms/agents/certs',
+    };
+    expect(loadConfig(production).AUTH_DEV_LOGIN).toBe(false);
+    expect(() => loadConfig({ ...production, AUTH_DEV_LOGIN: 'true' })).toThrow(
       /AUTH_DEV_LOGIN cannot be enabled in production/,
     );
   });

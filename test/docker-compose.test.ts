@@ -16,7 +16,13 @@ function compose(args: string[], env: Record<string, string> = {}) {
   });
 }
 
-const secrets = { RESEND_API_KEY: 're_test', RESEND_WEBHOOK_SECRET: 'whsec_dGVzdA==' };
+const resend = { RESEND_API_KEY: 're_test', RESEND_WEBHOOK_SECRET: 'whsec_dGVzdA==' };
+const oidc = {
+  OIDC_ISSUER: 'https://idp.academie.example/realms/agents',
+  OIDC_AUDIENCE: 'okey',
+  OIDC_JWKS_URL: 'https://idp.academie.example/realms/agents/certs',
+};
+const secrets = { ...resend, ...oidc };
 
 describe('docker-compose.yml (validated by Docker Compose v2, not run: no engine here)', () => {
   it('is a valid Compose file', () => {
@@ -26,9 +32,15 @@ describe('docker-compose.yml (validated by Docker Compose v2, not run: no engine
   });
 
   it('refuses to start without the Resend secrets', () => {
-    const res = compose(['config', '--quiet']);
+    const res = compose(['config', '--quiet'], oidc);
     expect(res.status).not.toBe(0);
     expect(res.stderr).toMatch(/required variable RESEND_(API_KEY|WEBHOOK_SECRET) is missing/);
+  });
+
+  it('refuses to start without the identity provider', () => {
+    const res = compose(['config', '--quiet'], resend);
+    expect(res.status).not.toBe(0);
+    expect(res.stderr).toMatch(/required variable OIDC_(ISSUER|AUDIENCE|JWKS_URL) is missing/);
   });
 
   it('describes PostgreSQL, Temporal with its UI, the api and the worker, running npm scripts that exist', () => {

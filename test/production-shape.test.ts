@@ -56,6 +56,10 @@ describe('the API and the worker as separate processes against PostgreSQL', () =
       DATABASE_URL: db.url,
       TEMPORAL_ADDRESS: temporal.address,
       TEMPORAL_TASK_QUEUE: 'production-shape',
+      // Never fetched here: no test signs in through the provider.
+      OIDC_ISSUER: 'https://idp.academie.example/realms/agents',
+      OIDC_AUDIENCE: 'okey',
+      OIDC_JWKS_URL: 'https://idp.academie.example/realms/agents/certs',
     };
     const worker = launch('worker/main.ts', env);
     const server = launch('api/main.ts', env);

@@ -85,31 +85,33 @@ describe('a request made on Friday 19 December at 17:55, Réunion time', () => {
 
     await skipTo(local(`${year}-12-24`, '18:00'));
     const third = `mercredi 24 décembre ${year} à 17:55`;
-    expect(await timesOf(marieId, 'reminder_sent', { template: 'approval_reminder' })).toEqual([
+    expect(await timesOf(marieId, 'reminder_sent', { template: 'reminder_approval' })).toEqual([
       third,
     ]);
-    expect(await timesOf(lucId, 'reminder_sent', { template: 'attachments_reminder' })).toEqual([
+    expect(await timesOf(lucId, 'reminder_sent', { template: 'reminder_attachments' })).toEqual([
       third,
     ]);
     expect(await emailsOf(okey.db, marieId)).toContainEqual({
-      template: 'approval_reminder',
+      template: 'reminder_approval',
       to: 'jean.hoarau@academie.example',
     });
     expect(await emailsOf(okey.db, lucId)).toContainEqual({
-      template: 'attachments_reminder',
+      template: 'reminder_attachments',
       to: 'luc.fontaine@academie.example',
     });
   });
 
   it('tells the N+2 after 5 working days, past Christmas', async () => {
     await skipTo(local(`${year}-12-29`, '17:00'));
-    expect(await timesOf(marieId, 'reminder_sent', { template: 'approval_escalated' })).toEqual([]);
+    expect(await timesOf(marieId, 'reminder_sent', { template: 'approval_escalated_n2' })).toEqual(
+      [],
+    );
     await skipTo(local(`${year}-12-29`, '18:00'));
-    expect(await timesOf(marieId, 'reminder_sent', { template: 'approval_escalated' })).toEqual([
+    expect(await timesOf(marieId, 'reminder_sent', { template: 'approval_escalated_n2' })).toEqual([
       `lundi 29 décembre ${year} à 17:55`,
     ]);
     expect(await emailsOf(okey.db, marieId)).toContainEqual({
-      template: 'approval_escalated',
+      template: 'approval_escalated_n2',
       to: 'sophie.grondin@academie.example',
     });
   });
@@ -153,7 +155,7 @@ describe('a request made on Friday 19 December at 17:55, Réunion time', () => {
     const luc = await okey.login('lfontaine');
     expect((await luc.get(`/api/renewals/${lucId}`)).body.status).toBe('cancelled');
     expect(await emailsOf(okey.db, lucId)).toContainEqual({
-      template: 'attachments_cancelled',
+      template: 'auto_cancelled',
       to: 'luc.fontaine@academie.example',
     });
   });
@@ -172,22 +174,20 @@ describe('the agent’s own steps', () => {
     expect(overridden.status).toBe(200);
     expect(overridden.body.decision).toMatchObject({ capacity: 'dsi', by: 'ntecher' });
 
-    const remindedAfter = async (template: string) => {
-      const step = Date.parse((await marie.get(`/api/renewals/${id}`)).body.stepSince);
-      const due = addWorkingDays(step, 5);
+    const remindedAfter = async (step: string) => {
+      const since = Date.parse((await marie.get(`/api/renewals/${id}`)).body.stepSince);
+      const due = addWorkingDays(since, 5);
+      const reminders = () =>
+        timesOf(id, 'reminder_sent', { template: 'reminder_agent_step', step });
       await skipTo(due - hour);
-      expect(await timesOf(id, 'reminder_sent', { template })).toEqual([]);
+      expect(await reminders()).toEqual([]);
       await skipTo(due + 2 * day);
-      expect(await timesOf(id, 'reminder_sent', { template })).toEqual([formatReunion(due)]);
-      expect(await emailsOf(okey.db, id)).toContainEqual({
-        template,
-        to: 'marie.payet@academie.example',
-      });
+      expect(await reminders()).toEqual([formatReunion(due)]);
     };
 
-    await remindedAfter('mobile_os_reminder');
+    await remindedAfter('awaiting_mobile_os');
     expect((await marie.post(`/api/renewals/${id}/mobile-os`, { os: 'android' })).status).toBe(200);
-    await remindedAfter('enrollment_reminder');
+    await remindedAfter('awaiting_enrollment_email');
     const body = emailReceived({
       from: 'marie.payet@academie.example',
       to: 'okey@academie.example',
@@ -199,7 +199,13 @@ describe('the agent’s own steps', () => {
       body,
     });
     await okey.waitForStatus(marie.token, id, 'awaiting_charter');
-    await remindedAfter('charter_reminder');
+    await remindedAfter('awaiting_charter');
+    const agentReminders = (await emailsOf(okey.db, id)).filter(
+      (e) => e.template === 'reminder_agent_step',
+    );
+    expect(agentReminders).toEqual(
+      Array(3).fill({ template: 'reminder_agent_step', to: 'marie.payet@academie.example' }),
+    );
     const { code } = (await marie.get(`/api/renewals/${id}/charter`)).body;
     const signed = await marie.post(`/api/renewals/${id}/charter`, { code, acknowledged: true });
     expect(signed.body.status).toBe('awaiting_assignment');

@@ -1,11 +1,11 @@
 import { openDatabase } from '../db/client.js';
-import { loadConfig } from '../lib/config.js';
+import { loadConfigOrExit } from '../lib/config.js';
 import { createLogger } from '../lib/log.js';
 import { ensureSchedulesFromConfig } from './schedules.js';
 import { createConfiguredWorker } from './worker.js';
 
 /** The worker alone, against PostgreSQL and a Temporal address: the production shape. */
-const config = loadConfig();
+const config = loadConfigOrExit();
 const log = createLogger({ level: config.LOG_LEVEL, base: { service: 'okey-worker' } });
 const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR });
 await database.migrate();

@@ -39,6 +39,8 @@ export async function createConfiguredWorker(config: Config, db: Database, log: 
     log,
     mailFrom: config.MAIL_FROM,
     publicUrl: config.PUBLIC_URL,
+    okeyMailbox: config.OKEY_MAILBOX,
+    retentionDays: config.DOCUMENT_RETENTION_DAYS,
   });
   return { worker, connection };
 }

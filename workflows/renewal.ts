@@ -5,14 +5,17 @@ import {
   defineQuery,
   defineSignal,
   defineUpdate,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  startChild,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { RenewalActivities } from '../activities/index.js';
 import type { TemplateName } from '../activities/templates.js';
 import { addDays, addHours, addWorkingDays, reunionDate } from './calendar.js';
+import { documentRetentionWorkflow } from './retention.js';
 import { cancellable, type KeyType, type RenewalStatus, type StepName } from './steps.js';
 import { type Alarm, defaultTimers, type RenewalTimers, waitWithAlarms } from './timers.js';
 import {
@@ -480,17 +483,23 @@ export async function renewalWorkflow(input: RenewalInput): Promise<RenewalStatu
   };
 
   /** Emails a reminder once per step (keyed by the step's start) and writes it in the history. */
-  const remind = (template: TemplateName, to: 'agent' | 'validator' | 'n2') => async () => {
-    await sendEmail({ renewalId: input.renewalId, template, step: s.stepSince });
-    await record('reminder_sent', null, { template, to });
-  };
+  const remind =
+    (template: TemplateName, to: 'agent' | 'validator' | 'n2', deadline?: number) => async () => {
+      await sendEmail({
+        renewalId: input.renewalId,
+        template,
+        step: s.stepSince,
+        ...(deadline ? { deadline: new Date(deadline).toISOString() } : {}),
+      });
+      await record('reminder_sent', null, { template, to, step: s.status });
+    };
 
-  /** The agent's own steps get one reminder after a few working days. */
-  const agentReminder = (template: TemplateName): Alarm[] => [
+  /** The agent's own steps (mobile, enrollment email, charter) get one reminder each. */
+  const agentReminder = (): Alarm[] => [
     {
       at: addWorkingDays(Date.now(), t.agentReminderWorkingDays),
       summary: `Relance de l’agent (${t.agentReminderWorkingDays} jours ouvrés)`,
-      fire: remind(template, 'agent'),
+      fire: remind('reminder_agent_step', 'agent'),
     },
   ];
 
@@ -502,16 +511,17 @@ export async function renewalWorkflow(input: RenewalInput): Promise<RenewalStatu
 
     if (!input.hasAttachments) {
       const since = Date.now();
+      const cancelAt = addDays(since, t.attachmentsCancelDays);
       await waitFor(
         () => attachmentCount > 0,
         [
           {
             at: addWorkingDays(since, t.attachmentsReminderWorkingDays),
             summary: `Relance : justificatifs manquants (${t.attachmentsReminderWorkingDays} jours ouvrés)`,
-            fire: remind('attachments_reminder', 'agent'),
+            fire: remind('reminder_attachments', 'agent', cancelAt),
           },
           {
-            at: addDays(since, t.attachmentsCancelDays),
+            at: cancelAt,
             summary: `Annulation : justificatifs manquants (${t.attachmentsCancelDays} jours)`,
             fire: async () => {
               cancellation ??= { by: null, automatic: 'attachments_missing' };
@@ -546,16 +556,16 @@ export async function renewalWorkflow(input: RenewalInput): Promise<RenewalStatu
     await sendEmail({ renewalId: input.renewalId, template: 'approved', step: 'decision' });
 
     if (input.keyType === 'software') {
-      await waitFor(() => s.mobileOs !== null, agentReminder('mobile_os_reminder'));
+      await waitFor(() => s.mobileOs !== null, agentReminder());
       stepDone('mobile_os');
       await record('mobile_os_chosen', null, { os: s.mobileOs }, 'awaiting_enrollment_email');
-      await waitFor(() => enrollmentEmailId !== null, agentReminder('enrollment_reminder'));
+      await waitFor(() => enrollmentEmailId !== null, agentReminder());
       stepDone('enrollment_email');
       s.charterCode = newCharterCode();
       await record('enrollment_email_received', null, {}, 'awaiting_charter');
     }
 
-    await waitFor(() => charterSignedBy !== null, agentReminder('charter_reminder'));
+    await waitFor(() => charterSignedBy !== null, agentReminder());
     stepDone('charter');
     await record(
       'charter_signed',
@@ -586,7 +596,7 @@ export async function renewalWorkflow(input: RenewalInput): Promise<RenewalStatu
     if (automatic) {
       await sendEmail({
         renewalId: input.renewalId,
-        template: 'attachments_cancelled',
+        template: 'auto_cancelled',
         step: 'end',
       });
     }
@@ -622,7 +632,7 @@ export async function renewalWorkflow(input: RenewalInput): Promise<RenewalStatu
       {
         at: addWorkingDays(since, t.approvalReminderWorkingDays),
         summary: `Relance du valideur (${t.approvalReminderWorkingDays} jours ouvrés)`,
-        fire: remind('approval_reminder', 'validator'),
+        fire: remind('reminder_approval', 'validator'),
       },
       {
         at: addWorkingDays(since, t.approvalStalledWorkingDays),
@@ -640,10 +650,10 @@ export async function renewalWorkflow(input: RenewalInput): Promise<RenewalStatu
         fire: async () => {
           await sendEmail({
             renewalId: input.renewalId,
-            template: 'approval_escalated',
+            template: 'approval_escalated_n2',
             step: 'n2',
           });
-          await record('reminder_sent', null, { template: 'approval_escalated', to: 'n2' });
+          await record('reminder_sent', null, { template: 'approval_escalated_n2', to: 'n2' });
         },
       });
     }
@@ -713,6 +723,15 @@ export async function renewalWorkflow(input: RenewalInput): Promise<RenewalStatu
 
   async function finish(): Promise<RenewalStatus> {
     await condition(allHandlersFinished);
+    // The documents outlive the request in a workflow of their own, so this one ends now and a
+    // new request for the same key can start. Patched: histories recorded before it still replay.
+    if (patched('document-retention')) {
+      await startChild(documentRetentionWorkflow, {
+        workflowId: `retention-${input.renewalId}`,
+        args: [{ renewalId: input.renewalId }],
+        parentClosePolicy: 'ABANDON',
+      });
+    }
     return s.status;
   }
 

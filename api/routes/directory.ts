@@ -6,6 +6,7 @@ import { statuses } from '../../workflows/steps.js';
 import { requireOperator } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { renewalSummary } from '../views.js';
+import { failedEmailCounts } from './ops.js';
 
 /** The caller, their keys, what waits for their decision, and the pickup slots. */
 export const directoryRoutes = new Hono<AppEnv>()
@@ -81,5 +82,11 @@ export const directoryRoutes = new Hono<AppEnv>()
         ),
       )
       .orderBy(desc(renewals.stepSince));
-    return c.json({ renewals: rows.map(renewalSummary) });
+    const failed = await failedEmailCounts(
+      c.var.deps.db,
+      rows.map((r) => r.id),
+    );
+    return c.json({
+      renewals: rows.map((r) => ({ ...renewalSummary(r), failedEmails: failed.get(r.id) ?? 0 })),
+    });
   });

@@ -32,6 +32,7 @@ import {
   renewalView,
   requireRole,
 } from '../views.js';
+import { emailsOf } from './ops.js';
 
 const createSchema = z.object({
   keySerial: z.string().regex(/^\d{12}$/, 'numéro de clef à 12 chiffres attendu'),
@@ -183,7 +184,11 @@ export const renewalRoutes = new Hono<AppEnv>()
   .get('/:id', async (c) => {
     const r = await findRenewal(c.var.deps.db, c.req.param('id'));
     requireRole(c.var.user, r, 'requester', 'approver', 'operator');
-    return c.json(await renewalView(c.var.deps.db, r));
+    const view = await renewalView(c.var.deps.db, r);
+    // Operators also see what happened to each email, refused ones included.
+    if (c.var.user.isOperator)
+      return c.json({ ...view, emails: await emailsOf(c.var.deps.db, r.id) });
+    return c.json(view);
   })
 
   .post('/:id/attachments', async (c) => {
@@ -209,18 +214,22 @@ export const renewalRoutes = new Hono<AppEnv>()
       filesOf(await c.req.parseBody({ all: true })),
       uploadLimits(config),
     );
-    const stored = await db
-      .insert(attachments)
-      .values(files.map((f) => ({ ...f, renewalId: r.id })))
-      .onConflictDoNothing()
-      .returning({ id: attachments.id });
-    if (stored.length > 0) {
-      // A signal: the documents are safe in the database even if no worker is running now.
-      await handleOf(c.var.deps.temporal, r).signal(attachmentsAddedSignal, {
-        count: stored.length,
-        actorId: c.var.user.id,
-      });
-    }
+    await db.transaction(async (tx) => {
+      const stored = await tx
+        .insert(attachments)
+        .values(files.map((f) => ({ ...f, renewalId: r.id })))
+        .onConflictDoNothing()
+        .returning({ id: attachments.id });
+      if (stored.length > 0) {
+        // A signal: the documents are safe in the database even if no worker is running now.
+        // Sent inside the transaction: a request that ended meanwhile refuses it (409) and
+        // nothing is stored.
+        await handleOf(c.var.deps.temporal, r).signal(attachmentsAddedSignal, {
+          count: stored.length,
+          actorId: c.var.user.id,
+        });
+      }
+    });
     return c.json(await renewalView(db, await findRenewal(db, r.id)), 201);
   })
 

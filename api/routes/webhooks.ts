@@ -1,38 +1,43 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { Resend } from 'resend';
-import { inboundEmails, people, renewals } from '../../db/schema.js';
+import { inboundEmails } from '../../db/schema.js';
 import { enrollmentEmailReceivedSignal } from '../../workflows/renewal.js';
 import type { AppEnv } from '../context.js';
 import { HttpError } from '../errors.js';
-
-/** `"Marie Payet" <Marie.Payet+okey@academie.example>` → `marie.payet@academie.example`. */
-export function normalizeAddress(raw: string): string {
-  const inBrackets = /<([^>]+)>/.exec(raw)?.[1] ?? raw;
-  const [local = '', domain = ''] = inBrackets.trim().toLowerCase().split('@');
-  return `${local.split('+')[0]}@${domain}`;
-}
+import { type InboundMessage, matchInbound, normalizeAddress } from '../inbound.js';
 
 interface ReceivedEvent {
   type: string;
   created_at: string;
-  data: { email_id: string; from: string; to: string[]; subject: string; created_at?: string };
+  data: {
+    email_id: string;
+    from?: string;
+    to?: string[];
+    subject?: string;
+    created_at?: string;
+  };
 }
 
 /**
- * Resend's webhooks, signed the Svix way. Only `email.received` matters: an agent's enrollment
- * email reaching the OKEY mailbox. A replayed delivery finds its row and changes nothing.
+ * Resend's webhooks, signed the Svix way and verified on the raw body (a bad signature or a
+ * timestamp more than 5 minutes off gets 401). Only `email.received` matters: an agent's
+ * enrollment email reaching the OKEY mailbox. A replayed delivery finds its row and changes
+ * nothing; a message okey cannot place is kept for operators.
  */
 export const webhookRoutes = new Hono<AppEnv>().post('/resend', async (c) => {
   const { config, db, temporal } = c.var.deps;
   if (!config.RESEND_WEBHOOK_SECRET) {
     throw new HttpError(503, 'webhook_disabled', 'RESEND_WEBHOOK_SECRET n’est pas configuré.');
   }
+  const resend = new Resend(config.RESEND_API_KEY ?? 're_verify_only', {
+    baseUrl: config.RESEND_BASE_URL ?? 'https://api.resend.com',
+  });
   const payload = await c.req.text();
   let event: ReceivedEvent;
   try {
-    // The SDK only needs a key to call the API; verification is local.
-    event = new Resend(config.RESEND_API_KEY ?? 're_verify_only').webhooks.verify({
+    // Verification is local: the SDK needs an API key only to call the API.
+    event = resend.webhooks.verify({
       payload,
       headers: {
         id: c.req.header('svix-id') ?? '',
@@ -45,43 +50,77 @@ export const webhookRoutes = new Hono<AppEnv>().post('/resend', async (c) => {
     throw new HttpError(401, 'invalid_signature', 'Signature du webhook invalide ou expirée.');
   }
   if (event.type !== 'email.received') return c.json({ status: 'ignored' });
+  const emailId = event.data.email_id;
+  const [seen] = await db
+    .select({ status: inboundEmails.status })
+    .from(inboundEmails)
+    .where(eq(inboundEmails.id, emailId));
+  if (seen) return c.json({ status: 'duplicate' });
 
-  const data = event.data;
-  const toMailbox = data.to.some((t) => normalizeAddress(t) === config.OKEY_MAILBOX.toLowerCase());
-  const from = normalizeAddress(data.from);
-  const candidates = toMailbox
-    ? await db
-        .select({ id: renewals.id, workflowId: renewals.workflowId, runId: renewals.runId })
-        .from(renewals)
-        .innerJoin(people, eq(people.id, renewals.requesterId))
-        .where(
-          and(
-            eq(renewals.status, 'awaiting_enrollment_email'),
-            eq(sql`lower(${people.email})`, from),
-          ),
-        )
-    : [];
-  const match = candidates.length === 1 ? candidates[0] : undefined;
-  const inserted = await db
-    .insert(inboundEmails)
-    .values({
-      id: data.email_id,
-      fromAddress: from,
-      subject: data.subject ?? '',
-      receivedAt: new Date(data.created_at ?? event.created_at),
-      renewalId: match?.id ?? null,
-      status: !toMailbox ? 'ignored' : match ? 'matched' : 'unmatched',
-    })
-    .onConflictDoNothing()
-    .returning({ id: inboundEmails.id });
-  if (inserted.length === 0) return c.json({ status: 'duplicate' });
-  if (match) {
-    await temporal.workflow
-      .getHandle(match.workflowId, match.runId ?? undefined)
-      .signal(enrollmentEmailReceivedSignal, { inboundEmailId: data.email_id });
-    c.var.log.info('enrollment email matched', { renewalId: match.id, emailId: data.email_id });
-    return c.json({ status: 'matched', renewalId: match.id });
-  }
-  c.var.log.info('inbound email kept for operators', { emailId: data.email_id });
-  return c.json({ status: toMailbox ? 'unmatched' : 'ignored' });
+  const message = await readMessage(c, resend, event);
+  const match = await matchInbound(db, config.OKEY_MAILBOX, message);
+  const renewalId =
+    match.status === 'matched'
+      ? match.renewal.id
+      : match.status === 'already_received'
+        ? match.renewalId
+        : null;
+  const inserted = await db.transaction(async (tx) => {
+    const rows = await tx
+      .insert(inboundEmails)
+      .values({
+        id: emailId,
+        fromAddress: normalizeAddress(message.from),
+        subject: message.subject,
+        receivedAt: new Date(event.data.created_at ?? event.created_at),
+        renewalId,
+        status: match.status,
+      })
+      .onConflictDoNothing()
+      .returning({ id: inboundEmails.id });
+    if (rows.length > 0 && match.status === 'matched') {
+      // Inside the transaction: if Temporal is unreachable the row goes too, and Resend's retry
+      // of this webhook finds nothing recorded and tries again.
+      await temporal.workflow
+        .getHandle(match.renewal.workflowId, match.renewal.runId ?? undefined)
+        .signal(enrollmentEmailReceivedSignal, { inboundEmailId: emailId });
+    }
+    return rows.length > 0;
+  });
+  if (!inserted) return c.json({ status: 'duplicate' });
+  c.var.log.info('inbound email recorded', { emailId, status: match.status, renewalId });
+  return c.json({ status: match.status, ...(renewalId ? { renewalId } : {}) });
 });
+
+/**
+ * The message as Resend stored it. With an API key okey reads it through the SDK, which is
+ * authoritative; without one, or if the read fails, the webhook's own fields serve.
+ */
+async function readMessage(
+  c: { var: AppEnv['Variables'] },
+  resend: Resend,
+  event: ReceivedEvent,
+): Promise<InboundMessage> {
+  const fromHook = {
+    from: event.data.from ?? '',
+    to: event.data.to ?? [],
+    subject: event.data.subject ?? '',
+  };
+  if (c.var.deps.config.RESEND_API_KEY) {
+    const { data, error } = await resend.emails.receiving.get(event.data.email_id);
+    if (data) return { from: data.from, to: data.to, subject: data.subject ?? '' };
+    c.var.log.warn('inbound email fetch failed', {
+      emailId: event.data.email_id,
+      error: error?.name ?? 'unknown',
+    });
+  }
+  if (!fromHook.from) {
+    // Without a sender nothing can be matched; a non-2xx answer makes Resend deliver it again.
+    throw new HttpError(
+      503,
+      'inbound_unreadable',
+      'Le message reçu ne peut pas être lu pour le moment ; réessayez plus tard.',
+    );
+  }
+  return fromHook;
+}

@@ -22,6 +22,8 @@ export async function startOkey(
     config?: Record<string, string>;
     mailer?: Mailer;
     log?: Logger;
+    /** false: no worker in this process (a test runs its own, e.g. in a child process). */
+    worker?: boolean;
   } = {},
 ) {
   const database = await freshDatabase();
@@ -34,18 +36,23 @@ export async function startOkey(
     ...options.config,
   });
   const log = options.log ?? createLogger({ level: 'error' });
-  const worker = await createRenewalWorker({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue,
-    workflowBundle: await workflowBundle(),
-    db: database.db,
-    mailer: options.mailer ?? outboxMailer,
-    log,
-    mailFrom: config.MAIL_FROM,
-    publicUrl: config.PUBLIC_URL,
-  });
-  const running = worker.run();
+  const worker =
+    options.worker === false
+      ? null
+      : await createRenewalWorker({
+          connection: env.nativeConnection,
+          namespace: env.namespace ?? 'default',
+          taskQueue,
+          workflowBundle: await workflowBundle(),
+          db: database.db,
+          mailer: options.mailer ?? outboxMailer,
+          log,
+          mailFrom: config.MAIL_FROM,
+          publicUrl: config.PUBLIC_URL,
+          okeyMailbox: config.OKEY_MAILBOX,
+          retentionDays: config.DOCUMENT_RETENTION_DAYS,
+        });
+  const running = worker?.run();
   const app = createApp({ db: database.db, temporal: env.client, config, log });
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise((resolve) => server.once('listening', resolve));
@@ -99,6 +106,7 @@ export async function startOkey(
   return {
     baseUrl,
     db: database.db,
+    databaseUrl: database.url,
     env,
     config,
     taskQueue,
@@ -107,7 +115,7 @@ export async function startOkey(
     waitForStatus,
     async stop() {
       await new Promise((resolve) => server.close(resolve));
-      worker.shutdown();
+      worker?.shutdown();
       await running;
       if (!options.env) await env.teardown();
       await database.drop();
