@@ -6,6 +6,7 @@ import type { Logger } from '../lib/log.js';
 import type { RenewalSnapshot } from '../workflows/renewal.js';
 import { createDocumentActivities } from './documents.js';
 import { createEmailActivities, type EmailDeps } from './emails.js';
+import { createExpiryActivities } from './expiry.js';
 
 export interface ActivityDeps extends EmailDeps {
   db: Database;
@@ -30,6 +31,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createEmailActivities(deps, log),
     ...createDocumentActivities(deps, log),
+    ...createExpiryActivities(deps),
 
     /** Writes the workflow's state to the read model; older snapshots never overwrite newer. */
     async projectRenewal(s: RenewalSnapshot): Promise<void> {
@@ -46,6 +48,7 @@ export function createActivities(deps: ActivityDeps) {
             charterCode: s.charterCode,
             newKeySerial: s.newKeySerial,
             slotId: s.slotId,
+            attention: s.attention,
             version: s.version,
             updatedAt: sql`now()`,
           })
@@ -81,11 +84,16 @@ export function createActivities(deps: ActivityDeps) {
       });
     },
 
-    /** Permanent primary-school directors, and agents with a current ONDE delegation, skip approval. */
+    /**
+     * Permanent primary-school directors, and agents with an ONDE delegation current `on` that
+     * day (the workflow's date in La Réunion, when the approval step opens), skip approval.
+     */
     async evaluateAutoApproval({
       renewalId,
+      on,
     }: {
       renewalId: string;
+      on?: string;
     }): Promise<'permanent_director' | 'onde_delegation' | null> {
       const [row] = await db
         .select({ personId: people.id, isPermanentDirector: people.isPermanentDirector })
@@ -94,7 +102,7 @@ export function createActivities(deps: ActivityDeps) {
         .where(eq(renewals.id, renewalId));
       if (!row) throw ApplicationFailure.nonRetryable(`Unknown renewal ${renewalId}`);
       if (row.isPermanentDirector) return 'permanent_director';
-      const today = sql`current_date`;
+      const today = on ? sql`${on}::date` : sql`current_date`;
       const [delegation] = await db
         .select({ id: delegations.id })
         .from(delegations)
@@ -110,7 +118,13 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     /** Takes a pickup slot for this renewal; taking the same slot again is a no-op. */
-    async reserveSlot({ renewalId, slotId }: { renewalId: string; slotId: string }) {
+    async reserveSlot({
+      renewalId,
+      slotId,
+    }: {
+      renewalId: string;
+      slotId: string;
+    }): Promise<{ startsAt: string }> {
       const taken = await db
         .update(slots)
         .set({ renewalId })
@@ -121,14 +135,23 @@ export function createActivities(deps: ActivityDeps) {
             or(isNull(slots.renewalId), eq(slots.renewalId, renewalId)),
           ),
         )
-        .returning({ id: slots.id });
-      if (taken.length === 0) {
+        .returning({ startsAt: slots.startsAt });
+      if (!taken[0]) {
         throw ApplicationFailure.create({
           type: 'SlotUnavailable',
           message: 'Ce créneau de retrait n’est plus disponible.',
           nonRetryable: true,
         });
       }
+      return { startsAt: taken[0].startsAt.toISOString() };
+    },
+
+    /** Frees a missed pickup slot so that someone else may book it; only if it is still ours. */
+    async releaseSlot({ renewalId, slotId }: { renewalId: string; slotId: string }) {
+      await db
+        .update(slots)
+        .set({ renewalId: null })
+        .where(and(eq(slots.id, slotId), eq(slots.renewalId, renewalId)));
     },
 
     /** Records the new key for the agent and marks the old one replaced. */

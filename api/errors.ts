@@ -26,6 +26,8 @@ const refusals: Record<string, [ContentfulStatusCode, string]> = {
   InvalidState: [409, 'invalid_state'],
   InvalidInput: [422, 'invalid_input'],
   WrongCharterCode: [422, 'wrong_charter_code'],
+  CharterLocked: [409, 'charter_locked'],
+  AlreadyDecided: [409, 'already_decided'],
   SlotUnavailable: [409, 'slot_unavailable'],
 };
 

@@ -39,6 +39,7 @@ export const policy: Record<string, Rule> = {
   'POST /api/renewals/:id/mobile-os': on('requester'),
   'GET /api/renewals/:id/charter': on('requester'),
   'POST /api/renewals/:id/charter': on('requester'),
+  'POST /api/renewals/:id/override': on('operator'),
   'POST /api/renewals/:id/assign': on('operator'),
   'POST /api/renewals/:id/appointment': on('requester'),
   'POST /api/renewals/:id/handover': on('operator'),

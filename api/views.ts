@@ -1,4 +1,4 @@
-import { asc, eq, inArray } from 'drizzle-orm';
+import { asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { attachments, events, keys, people, renewals, slots } from '../db/schema.js';
 import { renewalReference } from '../lib/reference.js';
@@ -53,7 +53,12 @@ export async function renewalView(db: Database, r: RenewalRow) {
       .from(attachments)
       .where(eq(attachments.renewalId, r.id))
       .orderBy(asc(attachments.createdAt)),
-    db.select().from(events).where(eq(events.renewalId, r.id)).orderBy(asc(events.seq)),
+    // Events recorded by the API after the run closed have no seq: they come last.
+    db
+      .select()
+      .from(events)
+      .where(eq(events.renewalId, r.id))
+      .orderBy(sql`${events.seq} asc nulls last`, asc(events.at)),
     r.slotId ? db.select().from(slots).where(eq(slots.id, r.slotId)) : Promise.resolve([]),
   ]);
   const byId = new Map(directory.map((p) => [p.id, p]));
@@ -81,6 +86,7 @@ export async function renewalView(db: Database, r: RenewalRow) {
     n2: personSummary(r.n2Id ? byId.get(r.n2Id) : undefined),
     createdAt: r.createdAt.toISOString(),
     stepSince: r.stepSince.toISOString(),
+    attention: r.attention,
     steps: stepViews(r.keyType, status, r.stepTimes as Partial<Record<StepName, string>>),
     pin: { keepsPreviousPin: true },
     decision: r.decision
@@ -123,5 +129,6 @@ export function renewalSummary(r: RenewalRow) {
     keySerial: r.keySerial,
     createdAt: r.createdAt.toISOString(),
     stepSince: r.stepSince.toISOString(),
+    attention: r.attention,
   };
 }

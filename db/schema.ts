@@ -39,6 +39,11 @@ export const people = pgTable(
     title: text('title').notNull(),
     establishmentUai: text('establishment_uai').references(() => establishments.uai),
     managerId: uuid('manager_id'),
+    /**
+     * The N+2 when the directory names one: heads of school and inspectors, who are their own
+     * N+1, and people whose N+1 is missing. Otherwise the N+2 is the N+1's own N+1.
+     */
+    n2Id: uuid('n2_id'),
     /** Primary-school director on a permanent post: approval is automatic. */
     isPermanentDirector: boolean('is_permanent_director').notNull().default(false),
     isOperator: boolean('is_operator').notNull().default(false),
@@ -107,6 +112,8 @@ export const renewals = pgTable(
     charterCode: text('charter_code'),
     newKeySerial: text('new_key_serial'),
     slotId: uuid('slot_id'),
+    /** Why the request sits in the operators' queue: `no_approver` or `approval_stalled`. */
+    attention: text('attention'),
     version: integer('version').notNull().default(0),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
@@ -140,7 +147,10 @@ export const attachments = pgTable(
   (t) => [uniqueIndex('attachments_renewal_hash').on(t.renewalId, t.sha256)],
 );
 
-/** Audit trail: who did what, when, per renewal. `seq` makes projection retries harmless. */
+/**
+ * Audit trail: who did what, when, per renewal. `seq` makes projection retries harmless; events
+ * the API records after the workflow has closed (a late decision) have none and sort last.
+ */
 export const events = pgTable(
   'events',
   {
@@ -148,7 +158,7 @@ export const events = pgTable(
     renewalId: uuid('renewal_id')
       .notNull()
       .references(() => renewals.id),
-    seq: integer('seq').notNull(),
+    seq: integer('seq'),
     type: text('type').notNull(),
     actorId: uuid('actor_id'),
     detail: jsonb('detail').$type<Record<string, unknown>>().notNull().default({}),

@@ -1,12 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { defaultTimers as d, type RenewalTimers } from '../workflows/timers.js';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const workingDays = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
 
 /** Signatures the identity provider may use; `none` and shared-secret HMAC are never accepted. */
 const asymmetricAlgorithms = [
@@ -67,6 +70,21 @@ const schema = z.object({
   /** Days supporting documents are kept after their request ends (then only name, size, hash). */
   DOCUMENT_RETENTION_DAYS: z.coerce.number().positive().default(90),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  // Durable timers of a renewal. Working days are those of La Réunion (workflows/calendar.ts).
+  ATTACHMENTS_REMINDER_WORKING_DAYS: workingDays(d.attachmentsReminderWorkingDays),
+  ATTACHMENTS_CANCEL_DAYS: z.coerce.number().int().min(1).default(d.attachmentsCancelDays),
+  APPROVAL_REMINDER_WORKING_DAYS: workingDays(d.approvalReminderWorkingDays),
+  APPROVAL_N2_WORKING_DAYS: workingDays(d.approvalN2WorkingDays),
+  APPROVAL_STALLED_WORKING_DAYS: workingDays(d.approvalStalledWorkingDays),
+  AGENT_REMINDER_WORKING_DAYS: workingDays(d.agentReminderWorkingDays),
+  APPOINTMENT_REMINDER_HOURS: z.coerce.number().positive().default(d.appointmentReminderHours),
+  APPOINTMENT_MISSED_HOURS: z.coerce.number().positive().default(d.appointmentMissedHours),
+  EXPIRY_INVITATION_DAYS: z
+    .string()
+    .regex(/^\d+(,\d+)*$/, 'days before expiry, comma-separated (e.g. 45,30,7)')
+    .default('45,30,7')
+    .transform((v) => [...new Set(v.split(',').map(Number))].sort((a, b) => b - a)),
+  EXPIRY_INVITATION_CRON: z.string().default('0 6 * * *'),
 });
 
 export type Config = Omit<z.infer<typeof schema>, 'AUTH_DEV_LOGIN' | 'PUBLIC_URL'> & {
@@ -105,6 +123,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...c,
     AUTH_DEV_LOGIN: devLogin,
     PUBLIC_URL: c.PUBLIC_URL ?? `http://localhost:${c.PORT}`,
+  };
+}
+
+/** The durations a renewal workflow waits on, passed in its input: workflows cannot read config. */
+export function renewalTimers(c: Config): RenewalTimers {
+  return {
+    attachmentsReminderWorkingDays: c.ATTACHMENTS_REMINDER_WORKING_DAYS,
+    attachmentsCancelDays: c.ATTACHMENTS_CANCEL_DAYS,
+    approvalReminderWorkingDays: c.APPROVAL_REMINDER_WORKING_DAYS,
+    approvalN2WorkingDays: c.APPROVAL_N2_WORKING_DAYS,
+    approvalStalledWorkingDays: c.APPROVAL_STALLED_WORKING_DAYS,
+    agentReminderWorkingDays: c.AGENT_REMINDER_WORKING_DAYS,
+    appointmentReminderHours: c.APPOINTMENT_REMINDER_HOURS,
+    appointmentMissedHours: c.APPOINTMENT_MISSED_HOURS,
   };
 }
 

@@ -7,6 +7,7 @@ import { openDatabase } from '../db/client.js';
 import { seedDemo } from '../db/seed.js';
 import { loadConfigOrExit, temporalBinaries } from '../lib/config.js';
 import { createLogger } from '../lib/log.js';
+import { ensureSchedulesFromConfig } from '../worker/schedules.js';
 import { createConfiguredWorker } from '../worker/worker.js';
 import { searchAttributeFlags } from './search-attributes.js';
 
@@ -59,6 +60,7 @@ await database.migrate();
 await seedDemo(database.db);
 
 const { worker, connection } = await createConfiguredWorker(config, database.db, log);
+await ensureSchedulesFromConfig(config, log);
 const running = worker.run();
 const api = await startApi({ config, db: database.db, log });
 

@@ -116,11 +116,13 @@ const onRenewal: [string, string, (r: typeof own) => unknown, Expected][] = [
     () => undefined,
     { owner: 409, n1: 403, n2: 403, operator: 403 },
   ],
+  // The N+1 approved "own" with this same body: the same update again answers as the first did
+  // (one effect, test/one-effect.test.ts); the N+2's late decision is refused and recorded.
   [
     'POST',
     '/api/renewals/:id/approve',
     () => ({}),
-    { owner: 403, n1: 409, n2: 409, operator: 403 },
+    { owner: 403, n1: 200, n2: 409, operator: 403 },
   ],
   ['POST', '/api/renewals/:id/reject', () => ({}), { owner: 403, n1: 422, n2: 422, operator: 403 }],
   [
@@ -140,6 +142,12 @@ const onRenewal: [string, string, (r: typeof own) => unknown, Expected][] = [
     '/api/renewals/:id/charter',
     () => ({}),
     { owner: 422, n1: 403, n2: 403, operator: 403 },
+  ],
+  [
+    'POST',
+    '/api/renewals/:id/override',
+    () => ({}),
+    { owner: 403, n1: 403, n2: 403, operator: 422 },
   ],
   ['POST', '/api/renewals/:id/assign', () => ({}), { owner: 403, n1: 403, n2: 403, operator: 422 }],
   [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../lib/config.js';
+import { loadConfig, renewalTimers } from '../lib/config.js';
 
 describe('configuration', () => {
   it('has embedded defaults for development', () => {
@@ -22,11 +22,24 @@ describe('configuration', () => {
     );
   });
 
+  it('passes the timer durations to renewals, and reads the invitation thresholds as days', () => {
+    const c = loadConfig({ APPROVAL_N2_WORKING_DAYS: '4', EXPIRY_INVITATION_DAYS: '7,45,30' });
+    expect(renewalTimers(c)).toMatchObject({
+      attachmentsReminderWorkingDays: 3,
+      attachmentsCancelDays: 30,
+      approvalN2WorkingDays: 4,
+      approvalStalledWorkingDays: 10,
+    });
+    expect(c.EXPIRY_INVITATION_DAYS).toEqual([45, 30, 7]);
+  });
+
   it.each([
     ['PORT', 'abc'],
     ['DATABASE_URL', 'not a url'],
     ['RESEND_WEBHOOK_SECRET', 'secret'],
     ['OKEY_MAILBOX', 'okey'],
+    ['APPROVAL_REMINDER_WORKING_DAYS', '0'],
+    ['EXPIRY_INVITATION_DAYS', '45;30'],
   ])('names the variable when %s is wrong', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(
       new RegExp(`Invalid configuration: ${name}`),

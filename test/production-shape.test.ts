@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { people, renewals } from '../db/schema.js';
 import { currentCharterVersion } from '../lib/charter.js';
 import { renewalWorkflow } from '../workflows/renewal.js';
+import { defaultTimers } from '../workflows/timers.js';
 import { freshDatabase } from './support/db.js';
 import { freePort } from './support/ports.js';
 import { startDevServer } from './support/temporal.js';
@@ -104,10 +105,14 @@ describe('the API and the worker as separate processes against PostgreSQL', () =
       args: [
         {
           renewalId,
+          keySerial: '000508901031',
           keyType: 'software',
+          establishmentUai: '9740045X',
           hasAttachments: false,
           approverIds: { n1: null, n2: null },
+          validator: null,
           charterVersion: currentCharterVersion,
+          timers: defaultTimers,
         },
       ],
     });

@@ -158,6 +158,8 @@ describe('the procedure’s example: software key 000508901031, reason Autres', 
       'created',
       'attachments_added',
       'approved',
+      // Jean Hoarau's late approval: refused, and written down.
+      'late_decision_refused',
       'mobile_os_chosen',
       'enrollment_email_received',
       'charter_signed',

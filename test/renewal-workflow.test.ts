@@ -19,6 +19,7 @@ import {
   signCharterUpdate,
   snapshotQuery,
 } from '../workflows/renewal.js';
+import { defaultTimers } from '../workflows/timers.js';
 import { freshDatabase } from './support/db.js';
 import { startTimeSkippingServer, workflowBundle } from './support/temporal.js';
 
@@ -75,10 +76,14 @@ async function start(
   });
   const input: RenewalInput = {
     renewalId,
+    keySerial,
     keyType: 'software',
+    establishmentUai: '9740045X',
     hasAttachments: false,
     approverIds: { n1: ids.jhoarau ?? null, n2: ids.sgrondin ?? null },
+    validator: 'n1',
     charterVersion: currentCharterVersion,
+    timers: defaultTimers,
     ...overrides,
   };
   const handle = await env.client.workflow.start(renewalWorkflow, {
@@ -152,7 +157,8 @@ describe('the renewal workflow', () => {
         { outcome: 'rejected', actorId: ids.jhoarau as string, capacity: 'n1', reason: 'non' },
       ],
     });
-    await expect(late.catch(refusal)).resolves.toBe('InvalidState');
+    // Refused as already decided, and written in the history (see test/approval-rules.test.ts).
+    await expect(late.catch(refusal)).resolves.toBe('AlreadyDecided');
     await end(second.handle, second.renewalId);
   });
 

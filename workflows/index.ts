@@ -1,2 +1,3 @@
+export { expiryInvitationsWorkflow } from './expiry.js';
 export { renewalWorkflow } from './renewal.js';
 export { documentRetentionWorkflow } from './retention.js';

@@ -7,20 +7,40 @@ import {
   defineUpdate,
   patched,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   startChild,
+  upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { RenewalActivities } from '../activities/index.js';
+import type { TemplateName } from '../activities/templates.js';
+import { addDays, addHours, addWorkingDays, reunionDate } from './calendar.js';
 import { documentRetentionWorkflow } from './retention.js';
 import { cancellable, type KeyType, type RenewalStatus, type StepName } from './steps.js';
+import { type Alarm, defaultTimers, type RenewalTimers, waitWithAlarms } from './timers.js';
+import {
+  type Attention,
+  currentStepDetails,
+  okeyEstablishment,
+  okeyKeyType,
+  okeyStatus,
+  okeyStepSince,
+} from './ui.js';
 
 export interface RenewalInput {
   renewalId: string;
+  keySerial: string;
   keyType: KeyType;
+  /** UAI of the agent's establishment: a public code, shown and searchable in the Temporal UI. */
+  establishmentUai: string | null;
   hasAttachments: boolean;
   /** Directory ids (never names) of the people allowed to decide: the N+1 and the N+2. */
   approverIds: { n1: string | null; n2: string | null };
+  /** Who is asked first; null when the directory has neither: the operators' queue decides. */
+  validator: 'n1' | 'n2' | null;
   charterVersion: string;
+  /** Reminder and deadline durations from the configuration (workflows cannot read it). */
+  timers: RenewalTimers;
 }
 
 export interface RenewalEvent {
@@ -33,12 +53,15 @@ export interface RenewalEvent {
 
 export interface Decision {
   outcome: 'approved' | 'rejected';
-  capacity: 'n1' | 'n2' | 'automatic';
+  /** In which capacity it was decided; `dsi` is an operator's override from the queue. */
+  capacity: 'n1' | 'n2' | 'automatic' | 'dsi';
   byId: string | null;
   at: string;
   comment?: string;
   reason?: string;
   automaticReason?: 'permanent_director' | 'onde_delegation';
+  /** The Réunion date on which the director's post and ONDE delegations were checked. */
+  checkedOn?: string;
 }
 
 /** What the projection activity writes to the read model: ids and facts, no personal data. */
@@ -54,6 +77,7 @@ export interface RenewalSnapshot {
   charterVersion: string;
   newKeySerial: string | null;
   slotId: string | null;
+  attention: Attention | null;
   events: RenewalEvent[];
 }
 
@@ -86,6 +110,16 @@ export const signCharterUpdate = defineUpdate<
   MessageResult,
   [{ code: string; acknowledged: boolean; actorId: string }]
 >('signCharter');
+/** Opening the charter after too many wrong codes draws a new one. */
+export const openCharterUpdate = defineUpdate<
+  { version: string; code: string },
+  [{ actorId: string }]
+>('openCharter');
+/** A DSI operator decides for a request in the operators' queue; the reason is mandatory. */
+export const overrideDecisionUpdate = defineUpdate<
+  MessageResult,
+  [{ outcome: 'approved' | 'rejected'; actorId: string; reason: string }]
+>('overrideDecision');
 export const assignKeyUpdate = defineUpdate<
   MessageResult,
   [{ newKeySerial: string; actorId: string }]
@@ -99,16 +133,36 @@ export const recordHandoverUpdate = defineUpdate<MessageResult, [{ actorId: stri
 );
 export const snapshotQuery = defineQuery<RenewalSnapshot>('snapshot');
 
-const { projectRenewal, sendEmail, evaluateAutoApproval, activateNewKey, reserveSlot } =
-  proxyActivities<RenewalActivities>({
-    startToCloseTimeout: '30 seconds',
-    retry: { initialInterval: '1 second', maximumInterval: '5 minutes' },
-  });
+const {
+  projectRenewal,
+  sendEmail,
+  evaluateAutoApproval,
+  activateNewKey,
+  reserveSlot,
+  releaseSlot,
+} = proxyActivities<RenewalActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '5 minutes' },
+});
 
 class Cancelled extends Error {}
+interface Cancellation {
+  by: string | null;
+  automatic?: 'attachments_missing';
+}
+
+/** Wrong codes allowed on one charter code before the agent must reopen the charter. */
+export const maxCharterAttempts = 5;
+
+type Refusal =
+  | 'InvalidState'
+  | 'InvalidInput'
+  | 'WrongCharterCode'
+  | 'CharterLocked'
+  | 'AlreadyDecided';
 
 /** Refusals of a message are typed so the API can answer with the right HTTP status. */
-const refuse = (type: 'InvalidState' | 'InvalidInput' | 'WrongCharterCode', message: string) =>
+const refuse = (type: Refusal, message: string) =>
   ApplicationFailure.create({ type, message, nonRetryable: true });
 
 /**
@@ -117,6 +171,7 @@ const refuse = (type: 'InvalidState' | 'InvalidInput' | 'WrongCharterCode', mess
  * projects every change to the read model before the handler that caused it returns.
  */
 export async function renewalWorkflow(input: RenewalInput): Promise<RenewalStatus> {
+  const t = input.timers ?? defaultTimers;
   const s: RenewalSnapshot = {
     renewalId: input.renewalId,
     version: 0,
@@ -129,16 +184,28 @@ export async function renewalWorkflow(input: RenewalInput): Promise<RenewalStatu
     charterVersion: input.charterVersion,
     newKeySerial: null,
     slotId: null,
+    attention: null,
     events: [],
   };
   let projected = 0;
   let attachmentCount = input.hasAttachments ? 1 : 0;
-  let cancelRequestedBy: string | null = null;
+  let cancellation: Cancellation | null = null;
   let enrollmentEmailId: string | null = null;
   let charterSignedBy: string | null = null;
+  let charterWrongCodes = 0;
   let assignedBy: string | null = null;
   let handoverBy: string | null = null;
   let booking = false;
+  let slotStartsAt = 0;
+  let appointmentMissed = false;
+
+  upsertSearchAttributes([
+    { key: okeyStatus, value: s.status },
+    { key: okeyKeyType, value: input.keyType },
+    { key: okeyStepSince, value: new Date(s.stepSince) },
+    ...(input.establishmentUai ? [{ key: okeyEstablishment, value: input.establishmentUai }] : []),
+  ]);
+  setCurrentDetails(currentStepDetails({ ...s, lastEvent: null }));
 
   /** Records an event (and optionally a new status) and writes it to the read model. */
   async function record(
@@ -152,7 +219,12 @@ export async function renewalWorkflow(input: RenewalInput): Promise<RenewalStatu
     if (next && next !== s.status) {
       s.status = next;
       s.stepSince = at;
+      upsertSearchAttributes([
+        { key: okeyStatus, value: s.status },
+        { key: okeyStepSince, value: new Date(at) },
+      ]);
     }
+    setCurrentDetails(currentStepDetails({ ...s, lastEvent: { type, at } }));
     const snapshot = { ...s, events: [{ seq: s.version, type, actorId, at, detail }] };
     await projectRenewal(snapshot);
     projected = Math.max(projected, snapshot.version);
@@ -195,12 +267,12 @@ export async function renewalWorkflow(input: RenewalInput): Promise<RenewalStatu
   setHandler(
     cancelUpdate,
     async ({ actorId }) => {
-      cancelRequestedBy = actorId;
+      cancellation = { by: actorId };
       return settled();
     },
     {
       validator: (_args) => {
-        if (!cancellable.includes(s.status) || cancelRequestedBy) {
+        if (!cancellable.includes(s.status) || cancellation) {
           throw refuse('InvalidState', `La demande ne peut plus être annulée (état ${s.status}).`);
         }
       },
@@ -210,6 +282,14 @@ export async function renewalWorkflow(input: RenewalInput): Promise<RenewalStatu
   setHandler(
     decideUpdate,
     async (args) => {
+      if (s.decision) {
+        // Accepted only to be written down: the history shows who tried to decide too late.
+        await record('late_decision_refused', args.actorId, {
+          capacity: args.capacity,
+          outcome: args.outcome,
+        });
+        throw refuse('AlreadyDecided', alreadyDecided(s.decision));
+      }
       s.decision = {
         outcome: args.outcome,
         capacity: args.capacity,
@@ -222,17 +302,48 @@ export async function renewalWorkflow(input: RenewalInput): Promise<RenewalStatu
     },
     {
       validator: (args) => {
-        expect('awaiting_approval');
-        if (s.decision)
-          throw refuse('InvalidState', 'Cette demande a déjà fait l’objet d’une décision.');
         const allowed =
           (args.capacity === 'n1' && args.actorId === input.approverIds.n1) ||
           (args.capacity === 'n2' && args.actorId === input.approverIds.n2);
         if (!allowed)
           throw refuse('InvalidInput', 'Seuls le N+1 et le N+2 de l’agent peuvent décider.');
+        if (s.decision?.byId === args.actorId) {
+          throw refuse('InvalidState', 'Vous avez déjà pris une décision sur cette demande.');
+        }
+        // A decision by the other approver goes on to the handler, which records it.
+        if (s.decision) return;
+        expect('awaiting_approval');
         if (args.outcome === 'rejected' && !args.reason?.trim()) {
           throw refuse('InvalidInput', 'Un refus doit être motivé.');
         }
+      },
+    },
+  );
+
+  setHandler(
+    overrideDecisionUpdate,
+    async ({ outcome, actorId, reason }) => {
+      s.decision = {
+        outcome,
+        capacity: 'dsi',
+        byId: actorId,
+        at: new Date().toISOString(),
+        reason,
+      };
+      return settled();
+    },
+    {
+      validator: ({ reason }) => {
+        if (s.decision) throw refuse('AlreadyDecided', alreadyDecided(s.decision));
+        expect('awaiting_approval');
+        if (!s.attention) {
+          throw refuse(
+            'InvalidState',
+            'Cette demande n’est pas dans la file des opérateurs : son N+1 ou son N+2 peut décider.',
+          );
+        }
+        if (!reason?.trim())
+          throw refuse('InvalidInput', 'Une décision de la DSI doit être motivée.');
       },
     },
   );
@@ -255,12 +366,30 @@ export async function renewalWorkflow(input: RenewalInput): Promise<RenewalStatu
 
   setHandler(
     signCharterUpdate,
-    async ({ actorId }) => {
+    async ({ code, actorId }) => {
+      // Checked here rather than in the validator, so that each wrong code enters the history
+      // and counts; the caller still gets its answer at once.
+      if (String(code).trim() !== s.charterCode) {
+        charterWrongCodes += 1;
+        if (charterWrongCodes < maxCharterAttempts) {
+          const left = maxCharterAttempts - charterWrongCodes;
+          throw refuse(
+            'WrongCharterCode',
+            `Le code saisi ne correspond pas à celui imprimé en bas de la charte (encore ${left} essai${left > 1 ? 's' : ''}).`,
+          );
+        }
+        s.charterCode = null;
+        await record('charter_locked', actorId, { wrongCodes: charterWrongCodes });
+        throw refuse(
+          'WrongCharterCode',
+          `${maxCharterAttempts} codes erronés : rouvrez la charte, un nouveau code vous sera donné.`,
+        );
+      }
       charterSignedBy = actorId;
       return settled();
     },
     {
-      validator: ({ code, acknowledged }) => {
+      validator: ({ acknowledged }) => {
         expect('awaiting_charter');
         if (charterSignedBy) throw refuse('InvalidState', 'La charte est déjà signée.');
         if (acknowledged !== true) {
@@ -269,14 +398,27 @@ export async function renewalWorkflow(input: RenewalInput): Promise<RenewalStatu
             'Cochez « J’ai pris connaissance de la charte » (acknowledged: true).',
           );
         }
-        if (String(code).trim() !== s.charterCode) {
+        if (s.charterCode === null) {
           throw refuse(
-            'WrongCharterCode',
-            'Le code saisi ne correspond pas à celui imprimé en bas de la charte.',
+            'CharterLocked',
+            'Trop de codes erronés : rouvrez la charte pour obtenir un nouveau code.',
           );
         }
       },
     },
+  );
+
+  setHandler(
+    openCharterUpdate,
+    async ({ actorId }) => {
+      if (s.charterCode === null) {
+        s.charterCode = newCharterCode();
+        charterWrongCodes = 0;
+        await record('charter_reopened', actorId, { charterVersion: s.charterVersion });
+      }
+      return { version: s.charterVersion, code: s.charterCode as string };
+    },
+    { validator: (_args) => expect('awaiting_charter') },
   );
 
   setHandler(
@@ -303,7 +445,8 @@ export async function renewalWorkflow(input: RenewalInput): Promise<RenewalStatu
       booking = true;
       try {
         // The slot is taken here, not in the body, so a full slot is refused to the caller.
-        await reserveSlot({ renewalId: input.renewalId, slotId });
+        const slot = await reserveSlot({ renewalId: input.renewalId, slotId });
+        slotStartsAt = Date.parse(slot.startsAt);
       } catch (err) {
         booking = false;
         throw err;
@@ -334,10 +477,31 @@ export async function renewalWorkflow(input: RenewalInput): Promise<RenewalStatu
     },
   );
 
-  const waitFor = async (ready: () => boolean) => {
-    await condition(() => ready() || cancelRequestedBy !== null);
-    if (cancelRequestedBy !== null && !ready()) throw new Cancelled();
+  const waitFor = async (ready: () => boolean, alarms: Alarm[] = []) => {
+    await waitWithAlarms(() => ready() || cancellation !== null, alarms);
+    if (cancellation !== null && !ready()) throw new Cancelled();
   };
+
+  /** Emails a reminder once per step (keyed by the step's start) and writes it in the history. */
+  const remind =
+    (template: TemplateName, to: 'agent' | 'validator' | 'n2', deadline?: number) => async () => {
+      await sendEmail({
+        renewalId: input.renewalId,
+        template,
+        step: s.stepSince,
+        ...(deadline ? { deadline: new Date(deadline).toISOString() } : {}),
+      });
+      await record('reminder_sent', null, { template, to, step: s.status });
+    };
+
+  /** The agent's own steps (mobile, enrollment email, charter) get one reminder each. */
+  const agentReminder = (): Alarm[] => [
+    {
+      at: addWorkingDays(Date.now(), t.agentReminderWorkingDays),
+      summary: `Relance de l’agent (${t.agentReminderWorkingDays} jours ouvrés)`,
+      fire: remind('reminder_agent_step', 'agent'),
+    },
+  ];
 
   try {
     s.stepTimes.request = new Date().toISOString();
@@ -346,29 +510,36 @@ export async function renewalWorkflow(input: RenewalInput): Promise<RenewalStatu
     await record('created', null, { hasAttachments: input.hasAttachments });
 
     if (!input.hasAttachments) {
-      await waitFor(() => attachmentCount > 0);
+      const since = Date.now();
+      const cancelAt = addDays(since, t.attachmentsCancelDays);
+      await waitFor(
+        () => attachmentCount > 0,
+        [
+          {
+            at: addWorkingDays(since, t.attachmentsReminderWorkingDays),
+            summary: `Relance : justificatifs manquants (${t.attachmentsReminderWorkingDays} jours ouvrés)`,
+            fire: remind('reminder_attachments', 'agent', cancelAt),
+          },
+          {
+            at: cancelAt,
+            summary: `Annulation : justificatifs manquants (${t.attachmentsCancelDays} jours)`,
+            fire: async () => {
+              cancellation ??= { by: null, automatic: 'attachments_missing' };
+            },
+          },
+        ],
+      );
       stepDone('attachments');
       await record('attachments_added', null, { count: attachmentCount }, 'awaiting_approval');
     } else {
       stepDone('attachments');
     }
 
-    const automatic = await evaluateAutoApproval({ renewalId: input.renewalId });
-    if (automatic) {
-      s.decision = {
-        outcome: 'approved',
-        capacity: 'automatic',
-        byId: null,
-        at: new Date().toISOString(),
-        automaticReason: automatic,
-      };
-    } else {
-      await sendEmail({ renewalId: input.renewalId, template: 'approval_requested', step: 'v1' });
-      await waitFor(() => s.decision !== null);
-    }
+    await approval();
     const decision = s.decision as Decision | null;
     if (!decision) throw new Cancelled();
     stepDone('approval');
+    s.attention = null;
     if (decision.outcome === 'rejected') {
       await record('rejected', decision.byId, { capacity: decision.capacity }, 'rejected');
       await sendEmail({ renewalId: input.renewalId, template: 'rejected', step: 'decision' });
@@ -385,21 +556,21 @@ export async function renewalWorkflow(input: RenewalInput): Promise<RenewalStatu
     await sendEmail({ renewalId: input.renewalId, template: 'approved', step: 'decision' });
 
     if (input.keyType === 'software') {
-      await waitFor(() => s.mobileOs !== null);
+      await waitFor(() => s.mobileOs !== null, agentReminder());
       stepDone('mobile_os');
       await record('mobile_os_chosen', null, { os: s.mobileOs }, 'awaiting_enrollment_email');
-      await waitFor(() => enrollmentEmailId !== null);
+      await waitFor(() => enrollmentEmailId !== null, agentReminder());
       stepDone('enrollment_email');
       s.charterCode = newCharterCode();
       await record('enrollment_email_received', null, {}, 'awaiting_charter');
     }
 
-    await waitFor(() => charterSignedBy !== null);
+    await waitFor(() => charterSignedBy !== null, agentReminder());
     stepDone('charter');
     await record(
       'charter_signed',
       charterSignedBy,
-      { charterVersion: s.charterVersion },
+      { charterVersion: s.charterVersion, code: s.charterCode },
       'awaiting_assignment',
     );
 
@@ -410,25 +581,141 @@ export async function renewalWorkflow(input: RenewalInput): Promise<RenewalStatu
     await record('key_assigned', assignedBy, { newKeySerial: s.newKeySerial }, next);
     await sendEmail({ renewalId: input.renewalId, template: 'key_ready', step: 'assignment' });
 
-    if (input.keyType === 'hardware') {
+    if (input.keyType === 'hardware') await pickup();
+  } catch (err) {
+    if (!(err instanceof Cancelled)) throw err;
+    // Set by a handler or a timer, which the compiler cannot see from here.
+    const c = cancellation as Cancellation | null;
+    const automatic = c?.automatic;
+    await record(
+      'cancelled',
+      c?.by ?? null,
+      automatic ? { automatic: true, reason: automatic } : {},
+      'cancelled',
+    );
+    if (automatic) {
+      await sendEmail({
+        renewalId: input.renewalId,
+        template: 'auto_cancelled',
+        step: 'end',
+      });
+    }
+  }
+  return finish();
+
+  /**
+   * Automatic for permanent directors and current ONDE delegations (checked on the day the step
+   * opens); otherwise the validator, reminded, then the N+2, then the operators' queue.
+   */
+  async function approval(): Promise<void> {
+    const checkedOn = reunionDate(Date.now());
+    const automatic = await evaluateAutoApproval({ renewalId: input.renewalId, on: checkedOn });
+    if (automatic) {
+      s.decision = {
+        outcome: 'approved',
+        capacity: 'automatic',
+        byId: null,
+        at: new Date().toISOString(),
+        automaticReason: automatic,
+        checkedOn,
+      };
+      return;
+    }
+    if (!input.validator) {
+      s.attention = 'no_approver';
+      await record('sent_to_operators', null, { why: 'no_approver' });
+      return waitFor(() => s.decision !== null);
+    }
+    await sendEmail({ renewalId: input.renewalId, template: 'approval_requested', step: 'v1' });
+    const since = Date.parse(s.stepSince);
+    const alarms: Alarm[] = [
+      {
+        at: addWorkingDays(since, t.approvalReminderWorkingDays),
+        summary: `Relance du valideur (${t.approvalReminderWorkingDays} jours ouvrés)`,
+        fire: remind('reminder_approval', 'validator'),
+      },
+      {
+        at: addWorkingDays(since, t.approvalStalledWorkingDays),
+        summary: `Validation bloquée : file des opérateurs (${t.approvalStalledWorkingDays} jours ouvrés)`,
+        fire: async () => {
+          s.attention = 'approval_stalled';
+          await record('sent_to_operators', null, { why: 'approval_stalled' });
+        },
+      },
+    ];
+    if (input.validator === 'n1' && input.approverIds.n2) {
+      alarms.push({
+        at: addWorkingDays(since, t.approvalN2WorkingDays),
+        summary: `Le N+2 peut valider (${t.approvalN2WorkingDays} jours ouvrés)`,
+        fire: async () => {
+          await sendEmail({
+            renewalId: input.renewalId,
+            template: 'approval_escalated_n2',
+            step: 'n2',
+          });
+          await record('reminder_sent', null, { template: 'approval_escalated_n2', to: 'n2' });
+        },
+      });
+    }
+    await waitFor(() => s.decision !== null, alarms);
+  }
+
+  /** Hardware keys: a booked slot, a reminder the day before; a missed one is freed and rebooked. */
+  async function pickup(): Promise<void> {
+    for (;;) {
       await condition(() => s.slotId !== null);
+      const slotId = s.slotId as string;
       stepDone('appointment');
-      await record('appointment_booked', null, { slotId: s.slotId }, 'awaiting_pickup');
+      await record('appointment_booked', null, { slotId }, 'awaiting_pickup');
       await sendEmail({
         renewalId: input.renewalId,
         template: 'appointment_confirmed',
-        step: `slot-${s.slotId}`,
+        step: `slot-${slotId}`,
       });
-      await condition(() => handoverBy !== null);
-      stepDone('pickup');
-      await activateNewKey(activation());
-      await record('handed_over', handoverBy, {}, 'completed');
+      await waitWithAlarms(
+        () => handoverBy !== null || appointmentMissed,
+        [
+          {
+            at: addHours(slotStartsAt, -t.appointmentReminderHours),
+            summary: 'Rappel du rendez-vous de retrait (la veille)',
+            fire: async () => {
+              await sendEmail({
+                renewalId: input.renewalId,
+                template: 'appointment_reminder',
+                step: `slot-${slotId}`,
+              });
+              await record('reminder_sent', null, {
+                template: 'appointment_reminder',
+                to: 'agent',
+              });
+            },
+          },
+          {
+            at: addHours(slotStartsAt, t.appointmentMissedHours),
+            summary: 'Rendez-vous manqué : libérer le créneau',
+            fire: async () => {
+              appointmentMissed = true;
+            },
+          },
+        ],
+      );
+      if (handoverBy !== null) break;
+      await releaseSlot({ renewalId: input.renewalId, slotId });
+      await sendEmail({
+        renewalId: input.renewalId,
+        template: 'appointment_missed',
+        step: `slot-${slotId}`,
+      });
+      s.slotId = null;
+      delete s.stepTimes.appointment;
+      booking = false;
+      appointmentMissed = false;
+      await record('appointment_missed', null, { slotId }, 'awaiting_appointment');
     }
-  } catch (err) {
-    if (!(err instanceof Cancelled)) throw err;
-    await record('cancelled', cancelRequestedBy, {}, 'cancelled');
+    stepDone('pickup');
+    await activateNewKey(activation());
+    await record('handed_over', handoverBy, {}, 'completed');
   }
-  return finish();
 
   function activation() {
     return { renewalId: input.renewalId, newKeySerial: s.newKeySerial as string };
@@ -452,4 +739,16 @@ export async function renewalWorkflow(input: RenewalInput): Promise<RenewalStatu
     // Math.random is seeded by Temporal inside workflows, so replays draw the same code.
     return String(Math.floor(100000 + Math.random() * 900000));
   }
+}
+
+/** Why a second decision is refused; shared with the API, which answers once the run has closed. */
+export function alreadyDecided(d: Decision): string {
+  const verdict = d.outcome === 'approved' ? 'validée' : 'refusée';
+  const by = {
+    n1: 'par le N+1',
+    n2: 'par le N+2',
+    automatic: 'automatiquement',
+    dsi: 'par la DSI',
+  }[d.capacity];
+  return `Cette demande a déjà été ${verdict} ${by} : votre décision n’est pas prise en compte.`;
 }

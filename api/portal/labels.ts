@@ -91,7 +91,12 @@ export type Reason = keyof typeof reasonLabels;
 export const mobileOsLabels = { android: 'Android', ios: 'iOS (iPhone)' } as const;
 export type MobileOs = keyof typeof mobileOsLabels;
 
-export const capacityLabels = { n1: 'N+1', n2: 'N+2', automatic: 'validation automatique' };
+export const capacityLabels = {
+  n1: 'N+1',
+  n2: 'N+2',
+  dsi: 'décision de la DSI',
+  automatic: 'validation automatique',
+};
 
 export const automaticReasonLabels: Record<string, string> = {
   permanent_director: 'directeur ou directrice d’école sur un poste définitif',

@@ -138,7 +138,12 @@ function Validation(props: { r: RenewalView }) {
   if (d) {
     const by = personByUid(r, d.by);
     const verb = d.outcome === 'approved' ? 'Validée' : 'Refusée';
-    const who = by ? ` par ${by.name} (${capacityLabels[d.capacity]})` : '';
+    const who =
+      d.capacity === 'dsi'
+        ? ' par la DSI'
+        : by
+          ? ` par ${by.name} (${capacityLabels[d.capacity]})`
+          : '';
     return <>{`${verb}${who} le ${formatDateTime(d.at)}`}</>;
   }
   if (!r.validator) return <>Aucune personne chargée de la validation</>;

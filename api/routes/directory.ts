@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, isNull, or } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNotNull, isNull, or } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { keys, people, renewals, slots } from '../../db/schema.js';
@@ -70,10 +70,17 @@ export const directoryRoutes = new Hono<AppEnv>()
       .enum(statuses, { message: `statut inconnu (attendus : ${statuses.join(', ')})` })
       .optional()
       .parse(c.req.query('status'));
+    // attention=true: the operators' queue proper, requests with no approver or stalled.
+    const attention = c.req.query('attention') === 'true';
     const rows = await c.var.deps.db
       .select()
       .from(renewals)
-      .where(status ? eq(renewals.status, status) : undefined)
+      .where(
+        and(
+          status ? eq(renewals.status, status) : undefined,
+          attention ? isNotNull(renewals.attention) : undefined,
+        ),
+      )
       .orderBy(desc(renewals.stepSince));
     const failed = await failedEmailCounts(
       c.var.deps.db,

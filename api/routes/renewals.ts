@@ -1,22 +1,27 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { and, desc, eq, notInArray } from 'drizzle-orm';
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
-import { attachments, keys, people, renewals, terminalStatuses } from '../../db/schema.js';
+import { attachments, events, keys, people, renewals, terminalStatuses } from '../../db/schema.js';
 import { charterText, currentCharterVersion } from '../../lib/charter.js';
+import { renewalTimers } from '../../lib/config.js';
 import {
+  alreadyDecided,
   assignKeyUpdate,
   attachmentsAddedSignal,
   bookAppointmentUpdate,
   cancelUpdate,
   chooseMobileOsUpdate,
   decideUpdate,
+  openCharterUpdate,
+  overrideDecisionUpdate,
   recordHandoverUpdate,
   renewalWorkflow,
   signCharterUpdate,
 } from '../../workflows/renewal.js';
 import { isTerminal, type RenewalStatus } from '../../workflows/steps.js';
+import { workflowSummary } from '../../workflows/ui.js';
 import type { AppEnv } from '../context.js';
 import { HttpError, jsonBody, notFound } from '../errors.js';
 import { acceptFiles, filesOf } from '../uploads.js';
@@ -54,6 +59,10 @@ const assignSchema = z.object({
   newKeySerial: z.string().regex(/^\d{12}$/, 'numéro de clef à 12 chiffres attendu'),
 });
 const slotSchema = z.object({ slotId: z.string().uuid('identifiant de créneau invalide') });
+const overrideSchema = z.object({
+  decision: z.enum(['approved', 'rejected'], { message: 'approved ou rejected attendu' }),
+  reason: z.string().trim().min(1, 'le motif de la décision de la DSI est obligatoire').max(2000),
+});
 
 const isUniqueViolation = (err: unknown) =>
   (err as { code?: string })?.code === '23505' ||
@@ -82,7 +91,7 @@ export const renewalRoutes = new Hono<AppEnv>()
     const open = await openRenewalFor(c.var.deps.db, input.keySerial);
     if (open) return c.json(await renewalView(db, open), 200);
 
-    const approvers = await approversOf(db, user.id);
+    const { establishmentUai, ...approvers } = await approversOf(db, user.id);
     let validatorId = approvers.n1?.id ?? approvers.n2?.id ?? null;
     if (input.validatorUid) {
       const chosen = [approvers.n1, approvers.n2].find((p) => p?.uid === input.validatorUid);
@@ -101,6 +110,8 @@ export const renewalRoutes = new Hono<AppEnv>()
 
     const id = randomUUID();
     const workflowId = `renewal-${input.keySerial}`;
+    const validator = !validatorId ? null : validatorId === approvers.n1?.id ? 'n1' : 'n2';
+    const summary = { keySerial: input.keySerial, keyType: input.keyType, establishmentUai };
     try {
       await db.transaction(async (tx) => {
         await tx.insert(renewals).values({
@@ -127,13 +138,21 @@ export const renewalRoutes = new Hono<AppEnv>()
           // One open renewal per key; a finished one may be followed by a new request.
           workflowIdConflictPolicy: 'FAIL',
           workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+          // What operators read in the Temporal UI: ids and codes, never a name.
+          staticSummary: workflowSummary(summary),
+          staticDetails: [
+            `Demande okey \`${id}\` : ${config.PUBLIC_URL}/demandes/${id}`,
+            `Motif : ${input.reason} · charte ${currentCharterVersion}`,
+          ].join('\n\n'),
           args: [
             {
               renewalId: id,
-              keyType: input.keyType,
+              ...summary,
               hasAttachments: files.length > 0,
               approverIds: { n1: approvers.n1?.id ?? null, n2: approvers.n2?.id ?? null },
+              validator,
               charterVersion: currentCharterVersion,
+              timers: renewalTimers(config),
             },
           ],
         });
@@ -218,38 +237,27 @@ export const renewalRoutes = new Hono<AppEnv>()
     act(c, ['requester'], async (r) =>
       handleOf(c.var.deps.temporal, r).executeUpdate(cancelUpdate, {
         args: [{ actorId: c.var.user.id }],
+        updateId: onceId('cancel', c.var.user.id),
       }),
     ),
   )
 
   .post('/:id/approve', async (c) => {
     const { comment } = await jsonBody(c, decideSchema);
-    return act(c, ['approver'], async (r) =>
-      handleOf(c.var.deps.temporal, r).executeUpdate(decideUpdate, {
-        args: [
-          {
-            outcome: 'approved',
-            actorId: c.var.user.id,
-            capacity: capacityOf(c.var.user.id, r),
-            comment,
-          },
-        ],
-      }),
-    );
+    return decide(c, 'approved', { comment });
   })
 
   .post('/:id/reject', async (c) => {
     const { reason } = await jsonBody(c, rejectSchema);
-    return act(c, ['approver'], async (r) =>
-      handleOf(c.var.deps.temporal, r).executeUpdate(decideUpdate, {
-        args: [
-          {
-            outcome: 'rejected',
-            actorId: c.var.user.id,
-            capacity: capacityOf(c.var.user.id, r),
-            reason,
-          },
-        ],
+    return decide(c, 'rejected', { reason });
+  })
+
+  .post('/:id/override', async (c) => {
+    const { decision, reason } = await jsonBody(c, overrideSchema);
+    return act(c, ['operator'], async (r) =>
+      handleOf(c.var.deps.temporal, r).executeUpdate(overrideDecisionUpdate, {
+        args: [{ outcome: decision, actorId: c.var.user.id, reason }],
+        updateId: onceId('override', c.var.user.id, { decision, reason }),
       }),
     );
   })
@@ -259,6 +267,7 @@ export const renewalRoutes = new Hono<AppEnv>()
     return act(c, ['requester'], async (r) =>
       handleOf(c.var.deps.temporal, r).executeUpdate(chooseMobileOsUpdate, {
         args: [{ os, actorId: c.var.user.id }],
+        updateId: onceId('mobile-os', c.var.user.id, { os }),
       }),
     );
   })
@@ -266,6 +275,18 @@ export const renewalRoutes = new Hono<AppEnv>()
   .get('/:id/charter', async (c) => {
     const r = await findRenewal(c.var.deps.db, c.req.param('id'));
     requireRole(c.var.user, r, 'requester');
+    if (r.status === 'awaiting_charter' && !r.charterCode) {
+      // Locked after too many wrong codes: reopening the charter draws a new code.
+      const opened = await handleOf(c.var.deps.temporal, r).executeUpdate(openCharterUpdate, {
+        args: [{ actorId: c.var.user.id }],
+      });
+      return c.json({
+        version: opened.version,
+        text: charterText(opened.version, opened.code),
+        code: opened.code,
+        signed: false,
+      });
+    }
     if (!r.charterCode || !r.charterVersion) {
       throw new HttpError(
         409,
@@ -286,6 +307,8 @@ export const renewalRoutes = new Hono<AppEnv>()
     return act(c, ['requester'], async (r) =>
       handleOf(c.var.deps.temporal, r).executeUpdate(signCharterUpdate, {
         args: [{ code, acknowledged: true, actorId: c.var.user.id }],
+        // The code on display is part of the key: after a reopening the same input counts anew.
+        updateId: onceId('charter', c.var.user.id, { code, shown: r.charterCode }),
       }),
     );
   })
@@ -301,6 +324,7 @@ export const renewalRoutes = new Hono<AppEnv>()
     return act(c, ['operator'], async (r) =>
       handleOf(c.var.deps.temporal, r).executeUpdate(assignKeyUpdate, {
         args: [{ newKeySerial, actorId: c.var.user.id }],
+        updateId: onceId('assign', c.var.user.id, { newKeySerial }),
       }),
     );
   })
@@ -318,6 +342,7 @@ export const renewalRoutes = new Hono<AppEnv>()
     act(c, ['operator'], async (r) =>
       handleOf(c.var.deps.temporal, r).executeUpdate(recordHandoverUpdate, {
         args: [{ actorId: c.var.user.id }],
+        updateId: onceId('handover', c.var.user.id),
       }),
     ),
   );
@@ -344,6 +369,48 @@ async function act(
   return c.json(await renewalView(db, await findRenewal(db, r.id)));
 }
 
+/**
+ * The same action with the same content by the same person is one update: Temporal answers a
+ * repeated update id with the first result, so a double-click has one effect and two answers
+ * alike. Bookings carry no id: a refused slot may be tried again once freed.
+ */
+const onceId = (action: string, actorId: string, body: unknown = {}) =>
+  `${action}:${actorId}:${createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 32)}`;
+
+/**
+ * An approver's decision. Once the N+1 or the N+2 has decided, the other's late decision is
+ * refused with 409 and written in the history: by the workflow while it runs, here once closed.
+ */
+async function decide(
+  c: Ctx,
+  outcome: 'approved' | 'rejected',
+  extra: { comment?: string; reason?: string },
+): Promise<Response> {
+  const { db, temporal } = c.var.deps;
+  const r = await findRenewal(db, c.req.param('id') as string);
+  requireRole(c.var.user, r, 'approver');
+  const actorId = c.var.user.id;
+  const capacity = capacityOf(actorId, r);
+  if (r.decision && isTerminal(r.status as RenewalStatus)) {
+    if (r.decision.byId !== actorId) {
+      await db.insert(events).values({
+        renewalId: r.id,
+        type: 'late_decision_refused',
+        actorId,
+        detail: { capacity, outcome },
+        at: new Date(),
+      });
+    }
+    throw new HttpError(409, 'already_decided', alreadyDecided(r.decision));
+  }
+  return act(c, ['approver'], async () =>
+    handleOf(temporal, r).executeUpdate(decideUpdate, {
+      args: [{ outcome, actorId, capacity, ...extra }],
+      updateId: onceId(outcome, actorId, extra),
+    }),
+  );
+}
+
 const handleOf = (temporal: AppEnv['Variables']['deps']['temporal'], r: RenewalRow) =>
   temporal.workflow.getHandle(r.workflowId, r.runId ?? undefined);
 
@@ -367,21 +434,29 @@ async function openRenewalFor(db: AppEnv['Variables']['deps']['db'], keySerial: 
 
 /**
  * The N+1 and N+2 from the directory. Someone who is their own N+1 (a head of school whose
- * entry points to themselves) goes straight to the N+2.
+ * entry points to themselves), or whose N+1 is missing, goes straight to the N+2: the one their
+ * entry names, else their N+1's own N+1. With neither, the request waits in the operators' queue.
  */
 export async function approversOf(db: AppEnv['Variables']['deps']['db'], personId: string) {
   const find = async (id: string | null | undefined) => {
     if (!id) return undefined;
     const [p] = await db
-      .select({ id: people.id, uid: people.uid, managerId: people.managerId })
+      .select({
+        id: people.id,
+        uid: people.uid,
+        managerId: people.managerId,
+        n2Id: people.n2Id,
+        establishmentUai: people.establishmentUai,
+      })
       .from(people)
       .where(eq(people.id, id));
     return p;
   };
   const me = await find(personId);
+  // A link to nobody in the directory is no N+1; being one's own N+1 is none either.
   let n1 = await find(me?.managerId);
   if (n1?.id === personId) n1 = undefined;
-  let n2 = await find(n1 ? n1.managerId : undefined);
+  let n2 = await find(me?.n2Id ?? n1?.managerId);
   if (n2?.id === personId || n2?.id === n1?.id) n2 = undefined;
-  return { n1, n2 };
+  return { n1, n2, establishmentUai: me?.establishmentUai ?? null };
 }

@@ -31,12 +31,25 @@ export function startDevServer(): Promise<TestWorkflowEnvironment> {
   });
 }
 
-/** The time-skipping test server: timers of days fire in milliseconds. */
-export function startTimeSkippingServer(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createTimeSkipping({
+/**
+ * The time-skipping test server: timers of days fire in milliseconds. It refuses unknown search
+ * attributes like a real server, so okey's are registered through the operator service.
+ */
+export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment> {
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: binary('testServer') } },
   });
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(
+      Object.entries(searchAttributes).map(([name, type]) => [name, indexedValueType[type]]),
+    ),
+  });
+  return env;
 }
+
+/** temporal.api.enums.v1.IndexedValueType, which the SDK does not export by name. */
+const indexedValueType = { Keyword: 2, Datetime: 6 } as const;
 
 let bundle: Promise<WorkflowBundle> | undefined;
 /** The workflow code bundled once per test file. */
