@@ -161,7 +161,7 @@ describe('the procedure’s example in the browser', () => {
     await m.locator('label[for=acknowledged]').click();
     await m.getByRole('button', { name: 'Signer la charte' }).click();
     expect(await m.locator('#code-error').textContent()).toBe(
-      'Le code saisi ne correspond pas à celui imprimé en bas de la charte.',
+      'Le code saisi ne correspond pas à celui imprimé en bas de la charte (encore 4 essais).',
     );
     expect(await m.getByLabel('J’ai pris connaissance de la charte').isChecked()).toBe(true);
     expect(await checkPage(m, 'software-12-charte-code-faux')).toEqual([]);
