@@ -4,6 +4,8 @@
  *
  *   npx tsx scripts/record-histories.ts          # writes the histories that are missing
  *   npx tsx scripts/record-histories.ts --force  # rewrites them all
+ *   npx tsx scripts/record-histories.ts --tag emails-beside  # name.emails-beside.json: the
+ *       same paths under the current code, kept beside the older recordings after a patch
  *
  * Needs PostgreSQL (DATABASE_URL, as the tests) and the Temporal test server (.tools/). A history
  * stands for the renewals already running in production: never rewrite one to make a failing
@@ -22,6 +24,8 @@ import { enrollmentEmailReceivedSignal } from '../workflows/renewal.js';
 
 const dir = new URL('../test/histories/', import.meta.url);
 const force = process.argv.includes('--force');
+const tagAt = process.argv.indexOf('--tag');
+const tag = tagAt > 0 ? `.${process.argv[tagAt + 1]}` : '';
 const day = 86_400_000;
 
 const env = await startTimeSkippingServer();
@@ -187,9 +191,9 @@ try {
 
   mkdirSync(dir, { recursive: true });
   for (const [name, { workflowId, runId }] of Object.entries(recorded)) {
-    const file = new URL(`${name}.json`, dir);
+    const file = new URL(`${name}${tag}.json`, dir);
     if (existsSync(file) && !force) {
-      process.stdout.write(`kept     test/histories/${name}.json\n`);
+      process.stdout.write(`kept     test/histories/${name}${tag}.json\n`);
       continue;
     }
     // The CLI writes the JSON that every Temporal SDK's replayer reads.
@@ -204,7 +208,7 @@ try {
       throw new Error(`temporal workflow show ${workflowId}: ${shown.stderr}`);
     writeFileSync(file, shown.stdout);
     const events = (JSON.parse(shown.stdout) as { events: unknown[] }).events.length;
-    process.stdout.write(`recorded test/histories/${name}.json (${events} events)\n`);
+    process.stdout.write(`recorded test/histories/${name}${tag}.json (${events} events)\n`);
   }
 } finally {
   await okey.stop();

@@ -5,6 +5,7 @@ import {
   defineQuery,
   defineSignal,
   defineUpdate,
+  log,
   patched,
   proxyActivities,
   setCurrentDetails,
@@ -228,6 +229,24 @@ export async function renewalWorkflow(input: RenewalInput): Promise<RenewalStatu
     const snapshot = { ...s, events: [{ seq: s.version, type, actorId, at, detail }] };
     await projectRenewal(snapshot);
     projected = Math.max(projected, snapshot.version);
+  }
+
+  const outgoing: Promise<unknown>[] = [];
+  /**
+   * Sends an email beside the process rather than in its path: while the mail service fails,
+   * its retries never hold up the next step, nor the update of the person acting on it. Patched:
+   * histories recorded when emails were awaited still replay.
+   */
+  async function notify(args: Parameters<typeof sendEmail>[0]): Promise<void> {
+    if (!patched('emails-beside-the-process')) {
+      await sendEmail(args);
+      return;
+    }
+    outgoing.push(
+      sendEmail(args).catch((err) => {
+        log.error('email not sent', { template: args.template, error: String(err) });
+      }),
+    );
   }
 
   const stepDone = (step: StepName) => {
@@ -485,7 +504,7 @@ export async function renewalWorkflow(input: RenewalInput): Promise<RenewalStatu
   /** Emails a reminder once per step (keyed by the step's start) and writes it in the history. */
   const remind =
     (template: TemplateName, to: 'agent' | 'validator' | 'n2', deadline?: number) => async () => {
-      await sendEmail({
+      await notify({
         renewalId: input.renewalId,
         template,
         step: s.stepSince,
@@ -542,7 +561,7 @@ export async function renewalWorkflow(input: RenewalInput): Promise<RenewalStatu
     s.attention = null;
     if (decision.outcome === 'rejected') {
       await record('rejected', decision.byId, { capacity: decision.capacity }, 'rejected');
-      await sendEmail({ renewalId: input.renewalId, template: 'rejected', step: 'decision' });
+      await notify({ renewalId: input.renewalId, template: 'rejected', step: 'decision' });
       return finish();
     }
     const afterApproval = input.keyType === 'software' ? 'awaiting_mobile_os' : 'awaiting_charter';
@@ -553,7 +572,7 @@ export async function renewalWorkflow(input: RenewalInput): Promise<RenewalStatu
       { capacity: decision.capacity, automaticReason: decision.automaticReason ?? null },
       afterApproval,
     );
-    await sendEmail({ renewalId: input.renewalId, template: 'approved', step: 'decision' });
+    await notify({ renewalId: input.renewalId, template: 'approved', step: 'decision' });
 
     if (input.keyType === 'software') {
       await waitFor(() => s.mobileOs !== null, agentReminder());
@@ -579,7 +598,7 @@ export async function renewalWorkflow(input: RenewalInput): Promise<RenewalStatu
     const next = input.keyType === 'software' ? 'completed' : 'awaiting_appointment';
     if (next === 'completed') await activateNewKey(activation());
     await record('key_assigned', assignedBy, { newKeySerial: s.newKeySerial }, next);
-    await sendEmail({ renewalId: input.renewalId, template: 'key_ready', step: 'assignment' });
+    await notify({ renewalId: input.renewalId, template: 'key_ready', step: 'assignment' });
 
     if (input.keyType === 'hardware') await pickup();
   } catch (err) {
@@ -594,7 +613,7 @@ export async function renewalWorkflow(input: RenewalInput): Promise<RenewalStatu
       'cancelled',
     );
     if (automatic) {
-      await sendEmail({
+      await notify({
         renewalId: input.renewalId,
         template: 'auto_cancelled',
         step: 'end',
@@ -626,7 +645,7 @@ export async function renewalWorkflow(input: RenewalInput): Promise<RenewalStatu
       await record('sent_to_operators', null, { why: 'no_approver' });
       return waitFor(() => s.decision !== null);
     }
-    await sendEmail({ renewalId: input.renewalId, template: 'approval_requested', step: 'v1' });
+    await notify({ renewalId: input.renewalId, template: 'approval_requested', step: 'v1' });
     const since = Date.parse(s.stepSince);
     const alarms: Alarm[] = [
       {
@@ -648,7 +667,7 @@ export async function renewalWorkflow(input: RenewalInput): Promise<RenewalStatu
         at: addWorkingDays(since, t.approvalN2WorkingDays),
         summary: `Le N+2 peut valider (${t.approvalN2WorkingDays} jours ouvrés)`,
         fire: async () => {
-          await sendEmail({
+          await notify({
             renewalId: input.renewalId,
             template: 'approval_escalated_n2',
             step: 'n2',
@@ -667,7 +686,7 @@ export async function renewalWorkflow(input: RenewalInput): Promise<RenewalStatu
       const slotId = s.slotId as string;
       stepDone('appointment');
       await record('appointment_booked', null, { slotId }, 'awaiting_pickup');
-      await sendEmail({
+      await notify({
         renewalId: input.renewalId,
         template: 'appointment_confirmed',
         step: `slot-${slotId}`,
@@ -679,7 +698,7 @@ export async function renewalWorkflow(input: RenewalInput): Promise<RenewalStatu
             at: addHours(slotStartsAt, -t.appointmentReminderHours),
             summary: 'Rappel du rendez-vous de retrait (la veille)',
             fire: async () => {
-              await sendEmail({
+              await notify({
                 renewalId: input.renewalId,
                 template: 'appointment_reminder',
                 step: `slot-${slotId}`,
@@ -701,7 +720,7 @@ export async function renewalWorkflow(input: RenewalInput): Promise<RenewalStatu
       );
       if (handoverBy !== null) break;
       await releaseSlot({ renewalId: input.renewalId, slotId });
-      await sendEmail({
+      await notify({
         renewalId: input.renewalId,
         template: 'appointment_missed',
         step: `slot-${slotId}`,
@@ -722,6 +741,7 @@ export async function renewalWorkflow(input: RenewalInput): Promise<RenewalStatu
   }
 
   async function finish(): Promise<RenewalStatus> {
+    await Promise.all(outgoing);
     await condition(allHandlersFinished);
     // The documents outlive the request in a workflow of their own, so this one ends now and a
     // new request for the same key can start. Patched: histories recorded before it still replay.
