@@ -86,6 +86,23 @@ describe('outgoing mail through the resend SDK', () => {
     expect(fake.messagesWithKey(key)[0]?.to).toEqual(['marie.payet@academie.example']);
   });
 
+  it('lets the agent go on while the mail service keeps failing', async () => {
+    const { id, marie } = await openRenewal();
+    const approvedEmail = (b: Record<string, unknown>) => String(b.subject).includes('validée');
+    // Resend answers 500 to the "approved" email for a long while: its retries back off.
+    fake.fail({ kind: 'status', status: 500, name: 'internal_server_error' }, 1000, approvedEmail);
+    const approved = await (await okey.login('jhoarau')).post(`/api/renewals/${id}/approve`, {});
+    expect(approved.body.status).toBe('awaiting_mobile_os');
+    await expect
+      .poll(() => outcomesFor(`${id}/approved/decision`).length, { timeout: 10_000 })
+      .toBeGreaterThan(1);
+    // The next step answers at once: the email is not in its path.
+    const os = await marie.post(`/api/renewals/${id}/mobile-os`, { os: 'android' });
+    expect(os.status).toBe(200);
+    expect(os.body.status).toBe('awaiting_enrollment_email');
+    expect(fake.messagesWithKey(`${id}/approved/decision`)).toHaveLength(0);
+  });
+
   it('records a permanent refusal (422) on the request for operators, and the request goes on', async () => {
     const { id, marie } = await openRenewal();
     fake.fail(
