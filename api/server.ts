@@ -11,8 +11,16 @@ export async function startApi(options: { config: Config; db: Database; log: Log
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const app = createApp({ db, temporal, config, log });
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.PORT, hostname: '0.0.0.0' }, () => resolve(s));
+    s.once('error', (err: NodeJS.ErrnoException) => {
+      void connection.close();
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new Error(`Port ${config.PORT} is already in use: stop what uses it, or set PORT`)
+          : err,
+      );
+    });
   });
   return {
     async close() {

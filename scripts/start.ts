@@ -53,42 +53,54 @@ if (process.env.TEMPORAL_EMBEDDED !== 'false') {
   });
 }
 let stopping = false;
+// However okey stops, the dev server it started stops with it.
+process.on('exit', () => temporalServer?.kill('SIGTERM'));
 
-await waitForTemporal(config.TEMPORAL_ADDRESS);
-const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR });
-await database.migrate();
-await seedDemo(database.db);
+try {
+  await start();
+} catch (err) {
+  log.error('okey could not start', { error: (err as Error).message });
+  process.stderr.write(`\nokey could not start: ${(err as Error).message}\n`);
+  process.exit(1);
+}
 
-const { worker, connection } = await createConfiguredWorker(config, database.db, log);
-await ensureSchedulesFromConfig(config, log);
-const running = worker.run();
-const api = await startApi({ config, db: database.db, log });
+async function start() {
+  await waitForTemporal(config.TEMPORAL_ADDRESS);
+  const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR });
+  await database.migrate();
+  await seedDemo(database.db);
 
-process.stdout.write(
-  [
-    '',
-    `  okey API     ${config.PUBLIC_URL}`,
-    `  Temporal UI  ${config.TEMPORAL_UI_URL}`,
-    `  Base         ${database.kind === 'pglite' ? config.PGLITE_DIR : 'PostgreSQL (DATABASE_URL)'}`,
-    `  E-mails      ${config.RESEND_API_KEY ? 'Resend' : `${config.PUBLIC_URL}/dev/outbox`}`,
-    '  Ctrl-C pour arrêter.',
-    '',
-  ].join('\n'),
-);
+  const { worker, connection } = await createConfiguredWorker(config, database.db, log);
+  await ensureSchedulesFromConfig(config, log);
+  const running = worker.run();
+  const api = await startApi({ config, db: database.db, log });
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, async () => {
-    stopping = true;
-    log.info('stopping', { signal });
-    await api.close();
-    // The worker also listens for these signals and may already be draining.
-    if (worker.getState() === 'RUNNING') worker.shutdown();
-    await running;
-    await connection.close();
-    await database.close();
-    temporalServer?.kill('SIGTERM');
-    process.exit(0);
-  });
+  process.stdout.write(
+    [
+      '',
+      `  okey API     ${config.PUBLIC_URL}`,
+      `  Temporal UI  ${config.TEMPORAL_UI_URL}`,
+      `  Base         ${database.kind === 'pglite' ? config.PGLITE_DIR : 'PostgreSQL (DATABASE_URL)'}`,
+      `  E-mails      ${config.RESEND_API_KEY ? 'Resend' : `${config.PUBLIC_URL}/dev/outbox`}`,
+      '  Ctrl-C pour arrêter.',
+      '',
+    ].join('\n'),
+  );
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, async () => {
+      stopping = true;
+      log.info('stopping', { signal });
+      await api.close();
+      // The worker also listens for these signals and may already be draining.
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      await connection.close();
+      await database.close();
+      temporalServer?.kill('SIGTERM');
+      process.exit(0);
+    });
+  }
 }
 
 async function waitForTemporal(address: string): Promise<void> {

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,9 +17,9 @@ describe('npm start on embedded defaults', () => {
   let env: NodeJS.ProcessEnv;
   let api: string;
 
-  beforeAll(async () => {
+  /** Runs the `npm start` entry point; resolves with its output once it is up or has exited. */
+  async function launch(extra: NodeJS.ProcessEnv = {}) {
     const [port, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort()];
-    api = `http://127.0.0.1:${port}`;
     env = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
@@ -26,8 +27,11 @@ describe('npm start on embedded defaults', () => {
       TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
       TEMPORAL_UI_URL: `http://localhost:${uiPort}`,
       PGLITE_DIR: pgliteDir,
+      ...extra,
     };
-    // The same entry point as `npm start`, with the data folders moved out of the work tree.
+    api = `http://127.0.0.1:${env.PORT}`;
+    output = '';
+    // The data folders are moved out of the work tree.
     child = spawn(tsx, ['scripts/start.ts'], { cwd: root, env: { ...env, OKEY_DATA_DIR: dir } });
     child.stdout?.on('data', (d) => {
       output += d;
@@ -36,10 +40,20 @@ describe('npm start on embedded defaults', () => {
       output += d;
     });
     const deadline = Date.now() + 90_000;
-    while (!output.includes('Ctrl-C')) {
-      if (child.exitCode !== null) throw new Error(`npm start exited early:\n${output}`);
+    while (!output.includes('Ctrl-C') && child.exitCode === null) {
       if (Date.now() > deadline) throw new Error(`npm start did not come up:\n${output}`);
       await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  beforeAll(async () => {
+    // Ports are picked free, but another test may take one meanwhile: try again on a clash.
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      await launch();
+      if (child.exitCode === null) return;
+      if (!output.includes('already in use') || attempt === 3) {
+        throw new Error(`npm start exited early:\n${output}`);
+      }
     }
   });
 
@@ -85,6 +99,31 @@ describe('npm start on embedded defaults', () => {
     expect(res.stderr).toContain('PGlite cannot be shared between processes');
   });
 
+  it('says which port is taken, and leaves no Temporal server behind', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '0.0.0.0', resolve));
+    const port = String((taken.address() as AddressInfo).port);
+    const temporalPort = await freePort();
+    const res = spawnSync(tsx, ['scripts/start.ts'], {
+      cwd: root,
+      env: {
+        ...env,
+        PORT: port,
+        PGLITE_DIR: join(dir, 'other'),
+        TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
+        TEMPORAL_UI_URL: `http://localhost:${await freePort()}`,
+        OKEY_DATA_DIR: join(dir, 'other-data'),
+      },
+      encoding: 'utf8',
+      timeout: 90_000,
+    });
+    taken.close();
+    expect(res.status).toBe(1);
+    expect(res.stderr).toContain(`Port ${port} is already in use`);
+    expect(res.stderr).not.toMatch(/^\s+at /m);
+    await expect(connects(temporalPort)).resolves.toBe(false);
+  });
+
   it('stops cleanly on Ctrl-C and releases the database', async () => {
     child.kill('SIGINT');
     const code = await new Promise((resolve) => child.once('exit', resolve));
@@ -92,3 +131,15 @@ describe('npm start on embedded defaults', () => {
     expect(existsSync(`${pgliteDir}.lock`)).toBe(false);
   });
 });
+
+/** Whether something still listens on 127.0.0.1:port. */
+function connects(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}

@@ -64,6 +64,22 @@ const overrideSchema = z.object({
   reason: z.string().trim().min(1, 'le motif de la décision de la DSI est obligatoire').max(2000),
 });
 
+/**
+ * A renewal's row turns terminal a moment before its workflow closes (it still hands its
+ * documents to retention). A new request for the same key in that moment meets the closing run
+ * under the same workflow id: wait for it briefly rather than refuse.
+ */
+async function startClosingAware<T>(start: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError) || attempt >= 20) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
 const isUniqueViolation = (err: unknown) =>
   (err as { code?: string })?.code === '23505' ||
   (err as { cause?: { code?: string } })?.cause?.code === '23505';
@@ -132,30 +148,32 @@ export const renewalRoutes = new Hono<AppEnv>()
           await tx.insert(attachments).values(files.map((f) => ({ ...f, renewalId: id })));
         }
         // Started inside the transaction: if Temporal refuses, no row is left behind.
-        const handle = await temporal.workflow.start(renewalWorkflow, {
-          taskQueue: config.TEMPORAL_TASK_QUEUE,
-          workflowId,
-          // One open renewal per key; a finished one may be followed by a new request.
-          workflowIdConflictPolicy: 'FAIL',
-          workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-          // What operators read in the Temporal UI: ids and codes, never a name.
-          staticSummary: workflowSummary(summary),
-          staticDetails: [
-            `Demande okey \`${id}\` : ${config.PUBLIC_URL}/demandes/${id}`,
-            `Motif : ${input.reason} · charte ${currentCharterVersion}`,
-          ].join('\n\n'),
-          args: [
-            {
-              renewalId: id,
-              ...summary,
-              hasAttachments: files.length > 0,
-              approverIds: { n1: approvers.n1?.id ?? null, n2: approvers.n2?.id ?? null },
-              validator,
-              charterVersion: currentCharterVersion,
-              timers: renewalTimers(config),
-            },
-          ],
-        });
+        const handle = await startClosingAware(() =>
+          temporal.workflow.start(renewalWorkflow, {
+            taskQueue: config.TEMPORAL_TASK_QUEUE,
+            workflowId,
+            // One open renewal per key; a finished one may be followed by a new request.
+            workflowIdConflictPolicy: 'FAIL',
+            workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+            // What operators read in the Temporal UI: ids and codes, never a name.
+            staticSummary: workflowSummary(summary),
+            staticDetails: [
+              `Demande okey \`${id}\` : ${config.PUBLIC_URL}/demandes/${id}`,
+              `Motif : ${input.reason} · charte ${currentCharterVersion}`,
+            ].join('\n\n'),
+            args: [
+              {
+                renewalId: id,
+                ...summary,
+                hasAttachments: files.length > 0,
+                approverIds: { n1: approvers.n1?.id ?? null, n2: approvers.n2?.id ?? null },
+                validator,
+                charterVersion: currentCharterVersion,
+                timers: renewalTimers(config),
+              },
+            ],
+          }),
+        );
         await tx
           .update(renewals)
           .set({ runId: handle.firstExecutionRunId })
@@ -165,6 +183,13 @@ export const renewalRoutes = new Hono<AppEnv>()
       if (isUniqueViolation(err) || err instanceof WorkflowExecutionAlreadyStartedError) {
         const existing = await openRenewalFor(db, input.keySerial);
         if (existing) return c.json(await renewalView(db, existing), 200);
+      }
+      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        throw new HttpError(
+          409,
+          'previous_renewal_closing',
+          'La demande précédente pour cette clef se termine : réessayez dans quelques secondes.',
+        );
       }
       throw err;
     }
