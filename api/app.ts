@@ -1,6 +1,5 @@
-import { desc, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { emails } from '../db/schema.js';
 import { authRoutes, requireUser } from './auth.js';
 import type { AppDeps, AppEnv } from './context.js';
 import { errorBody, HttpError, handleError } from './errors.js';
@@ -14,6 +13,7 @@ import {
 import { authorize } from './policy.js';
 import { createPortal } from './portal/index.js';
 import { attachmentRoutes } from './routes/attachments.js';
+import { devRoutes } from './routes/dev.js';
 import { directoryRoutes } from './routes/directory.js';
 import { opsRoutes } from './routes/ops.js';
 import { renewalRoutes } from './routes/renewals.js';
@@ -58,21 +58,6 @@ export function createApp(deps: AppDeps) {
   app.route('/api/renewals', attachmentRoutes);
   app.route('/api/ops', opsRoutes);
 
-  if (deps.config.NODE_ENV !== 'production') {
-    app.get('/dev/outbox', async (c) => {
-      const rows = await deps.db.select().from(emails).orderBy(desc(emails.createdAt));
-      return c.json({
-        emails: rows.map((e) => ({
-          to: e.to,
-          subject: e.subject,
-          text: e.text,
-          template: e.template,
-          renewalId: e.renewalId,
-          status: e.status,
-          createdAt: e.createdAt.toISOString(),
-        })),
-      });
-    });
-  }
+  if (deps.config.NODE_ENV !== 'production') app.route('/dev', devRoutes(app));
   return app;
 }

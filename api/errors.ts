@@ -4,6 +4,9 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 
+// People read these messages: zod's own (wrong type, too long…) in French too.
+z.config(z.locales.fr());
+
 /** The one HTTP error type: a status, a stable English code and a French message for people. */
 export class HttpError extends Error {
   constructor(
@@ -34,7 +37,9 @@ const refusals: Record<string, [ContentfulStatusCode, string]> = {
 export function toHttpError(err: unknown): HttpError | null {
   if (err instanceof HttpError) return err;
   if (err instanceof z.ZodError) {
-    const fields = Object.fromEntries(err.issues.map((i) => [i.path.join('.') || '_', i.message]));
+    const fields = Object.fromEntries(
+      err.issues.map((i) => [i.path.join('.') || 'body', i.message]),
+    );
     const names = Object.keys(fields).join(', ');
     return new HttpError(422, 'validation_failed', `Champs invalides : ${names}.`, fields);
   }

@@ -96,6 +96,8 @@ export const charterRateLimit = (config: Config) =>
   rateLimiter<AppEnv>({
     windowMs: 60_000,
     limit: config.RATE_LIMIT_CHARTER_PER_MIN,
+    // Only refused codes count: a right code, or the same one sent twice, is never slowed down.
+    skipSuccessfulRequests: true,
     skip: (c) => c.req.method !== 'POST',
     keyGenerator: (c) => `${c.var.user.id}/${c.req.param('id')}`,
     handler: tooMany('Trop d’essais de code pour la charte : réessayez dans une minute.'),

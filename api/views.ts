@@ -15,6 +15,24 @@ export async function findRenewal(db: Database, id: string): Promise<RenewalRow>
   return row;
 }
 
+/**
+ * The row once the workflow has projected past `version`, or as it is after `timeoutMs` (a
+ * signal is delivered even when no worker runs; the answer then shows the state before it).
+ */
+export async function projectedPast(
+  db: Database,
+  id: string,
+  version: number,
+  timeoutMs = 3000,
+): Promise<RenewalRow> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const row = await findRenewal(db, id);
+    if (row.version > version || Date.now() >= deadline) return row;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 export type Role = 'requester' | 'approver' | 'operator';
 
 /** Who may see a renewal: its agent, its N+1 and N+2, and DSI operators. */

@@ -45,14 +45,20 @@ if (process.env.TEMPORAL_EMBEDDED !== 'false') {
     ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
-  temporalServer.once('exit', (code) => {
-    if (!stopping) {
-      log.error('temporal dev server exited', { code });
-      process.exit(1);
-    }
+  temporalServer.once('exit', (code, signal) => {
+    if (stopping) return;
+    // Ctrl-C in a terminal reaches the dev server too, and it may end before our own handler
+    // runs: that is a stop, not a crash.
+    const asked = code === 0 || signal === 'SIGINT' || signal === 'SIGTERM';
+    if (!asked) log.error('temporal dev server exited', { code, signal });
+    void stop(asked ? 0 : 1);
   });
 }
 let stopping = false;
+/** Until okey is up there is nothing to close; `start()` replaces it with the full stop. */
+let stop = async (code: number): Promise<void> => {
+  process.exit(code);
+};
 // However okey stops, the dev server it started stops with it.
 process.on('exit', () => temporalServer?.kill('SIGTERM'));
 
@@ -87,20 +93,21 @@ async function start() {
     ].join('\n'),
   );
 
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, async () => {
-      stopping = true;
-      log.info('stopping', { signal });
-      await api.close();
-      // The worker also listens for these signals and may already be draining.
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
-      await connection.close();
-      await database.close();
-      temporalServer?.kill('SIGTERM');
-      process.exit(0);
-    });
-  }
+  stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('stopping');
+    await api.close();
+    // The worker also listens for signals and may already be draining; without a Temporal
+    // server it may never finish draining, hence the bound (in ms).
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await Promise.race([running, new Promise((resolve) => setTimeout(resolve, 5000))]);
+    await connection.close().catch(() => {});
+    await database.close();
+    temporalServer?.kill('SIGTERM');
+    process.exit(code);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop(0));
 }
 
 async function waitForTemporal(address: string): Promise<void> {

@@ -209,3 +209,51 @@ describe('the email.received webhook', () => {
     expect(await signalsReceived(id)).toBe(1);
   });
 });
+
+describe('a signed but malformed delivery', () => {
+  it('is refused with 422 when the email id is not a string, and recorded nowhere', async () => {
+    const body = JSON.stringify({
+      type: 'email.received',
+      created_at: new Date().toISOString(),
+      data: {
+        email_id: { id: 1 },
+        from: 'marie.payet@academie.example',
+        to: ['okey@academie.example'],
+      },
+    });
+    const res = await fetch(`${okey.baseUrl}/webhooks/resend`, {
+      method: 'POST',
+      headers: svixHeaders(testWebhookSecret, body),
+      body,
+    });
+    expect(res.status).toBe(422);
+    const listed = await nadia.get('/api/ops/inbound-emails?status=all');
+    expect(JSON.stringify(listed.body)).not.toContain('[object Object]');
+  });
+
+  it('takes an unreadable date as the time it arrived', async () => {
+    const id = await awaitingEnrollment();
+    const body = emailReceived({
+      from: 'marie.payet@academie.example',
+      to: 'okey@academie.example',
+      subject: 'Installation',
+    }).replaceAll(/"created_at":"[^"]+"/g, '"created_at":"nope"');
+    const { data } = JSON.parse(body);
+    fake.receive({ id: data.email_id, from: data.from, to: data.to, subject: data.subject });
+    const res = await deliver({ from: data.from, subject: data.subject }, { body });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'matched', renewalId: id });
+  });
+});
+
+describe('in development, POST /dev/inbound-email', () => {
+  it('plays the agent’s enrollment email through the signed webhook', async () => {
+    const id = await awaitingEnrollment();
+    const res = await okey.call(null, 'POST', '/dev/inbound-email', {
+      from: 'Marie Payet <marie.payet@academie.example>',
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'matched', renewalId: id });
+    await okey.waitForStatus(marie.token, id, 'awaiting_charter');
+  });
+});

@@ -17,7 +17,13 @@ import type { RenewalActivities } from '../activities/index.js';
 import type { TemplateName } from '../activities/templates.js';
 import { addDays, addHours, addWorkingDays, reunionDate } from './calendar.js';
 import { documentRetentionWorkflow } from './retention.js';
-import { cancellable, type KeyType, type RenewalStatus, type StepName } from './steps.js';
+import {
+  cancellable,
+  type KeyType,
+  type RenewalStatus,
+  type StepName,
+  statusPhrases,
+} from './steps.js';
 import { type Alarm, defaultTimers, type RenewalTimers, waitWithAlarms } from './timers.js';
 import {
   type Attention,
@@ -264,7 +270,7 @@ export async function renewalWorkflow(input: RenewalInput): Promise<RenewalStatu
     if (s.status !== status) {
       throw refuse(
         'InvalidState',
-        `Cette étape n’est pas ouverte : la demande est à l’état ${s.status}.`,
+        `Cette étape n’est pas ouverte : la demande est ${statusPhrases[s.status]}.`,
       );
     }
   };
@@ -292,7 +298,10 @@ export async function renewalWorkflow(input: RenewalInput): Promise<RenewalStatu
     {
       validator: (_args) => {
         if (!cancellable.includes(s.status) || cancellation) {
-          throw refuse('InvalidState', `La demande ne peut plus être annulée (état ${s.status}).`);
+          throw refuse(
+            'InvalidState',
+            `La demande ne peut plus être annulée : elle est ${statusPhrases[s.status]}.`,
+          );
         }
       },
     },
@@ -526,6 +535,8 @@ export async function renewalWorkflow(input: RenewalInput): Promise<RenewalStatu
     s.stepTimes.request = new Date().toISOString();
     // The new key keeps the old PIN: okey never asks for it, so that step is done from the start.
     s.stepTimes.pin = s.stepTimes.request;
+    // Documents sent with the request count from its first projection on.
+    if (input.hasAttachments) s.stepTimes.attachments = s.stepTimes.request;
     await record('created', null, { hasAttachments: input.hasAttachments });
 
     if (!input.hasAttachments) {
@@ -550,8 +561,6 @@ export async function renewalWorkflow(input: RenewalInput): Promise<RenewalStatu
       );
       stepDone('attachments');
       await record('attachments_added', null, { count: attachmentCount }, 'awaiting_approval');
-    } else {
-      stepDone('attachments');
     }
 
     await approval();

@@ -20,6 +20,21 @@ export const statuses = [
 ] as const;
 export type RenewalStatus = (typeof statuses)[number];
 
+/** Where a request stands, in the words of a refusal ("la demande est …"). */
+export const statusPhrases: Record<RenewalStatus, string> = {
+  awaiting_attachments: 'en attente des justificatifs',
+  awaiting_approval: 'en attente de validation',
+  awaiting_mobile_os: 'en attente du choix du mobile',
+  awaiting_enrollment_email: 'en attente du courriel d’installation',
+  awaiting_charter: 'en attente de la signature de la charte',
+  awaiting_assignment: 'en attente d’attribution par la DSI',
+  awaiting_appointment: 'en attente d’un rendez-vous de retrait',
+  awaiting_pickup: 'en attente du retrait de la clef',
+  completed: 'terminée',
+  rejected: 'refusée',
+  cancelled: 'annulée',
+};
+
 export const terminal: readonly RenewalStatus[] = ['completed', 'rejected', 'cancelled'];
 export const isTerminal = (s: RenewalStatus) => terminal.includes(s);
 

@@ -27,6 +27,7 @@ import { HttpError, jsonBody, notFound } from '../errors.js';
 import { acceptFiles, filesOf } from '../uploads.js';
 import {
   findRenewal,
+  projectedPast,
   type RenewalRow,
   renewalSummary,
   renewalView,
@@ -194,7 +195,8 @@ export const renewalRoutes = new Hono<AppEnv>()
       throw err;
     }
     c.var.log.info('renewal created', { renewalId: id, workflowId });
-    return c.json(await renewalView(db, await findRenewal(db, id)), 201);
+    // Answer with the workflow's first projection (its history starts there) when it comes soon.
+    return c.json(await renewalView(db, await projectedPast(db, id, 0)), 201);
   })
 
   .get('/', async (c) => {
@@ -255,7 +257,7 @@ export const renewalRoutes = new Hono<AppEnv>()
         });
       }
     });
-    return c.json(await renewalView(db, await findRenewal(db, r.id)), 201);
+    return c.json(await renewalView(db, await projectedPast(db, r.id, r.version)), 201);
   })
 
   .post('/:id/cancel', (c) =>

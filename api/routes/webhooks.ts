@@ -1,23 +1,34 @@
 import { eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { Resend } from 'resend';
+import { z } from 'zod';
 import { inboundEmails } from '../../db/schema.js';
 import { enrollmentEmailReceivedSignal } from '../../workflows/renewal.js';
 import type { AppEnv } from '../context.js';
 import { HttpError } from '../errors.js';
 import { type InboundMessage, matchInbound, normalizeAddress } from '../inbound.js';
 
-interface ReceivedEvent {
-  type: string;
-  created_at: string;
-  data: {
-    email_id: string;
-    from?: string;
-    to?: string[];
-    subject?: string;
-    created_at?: string;
-  };
-}
+/** A signed body is authentic, not necessarily well formed: it is checked before use. */
+const receivedEvent = z.object({
+  type: z.literal('email.received'),
+  created_at: z.string().optional(),
+  data: z.object({
+    email_id: z.string().min(1).max(200),
+    from: z.string().max(1000).optional(),
+    to: z.array(z.string().max(1000)).max(100).optional(),
+    subject: z.string().max(2000).optional(),
+    created_at: z.string().optional(),
+  }),
+});
+type ReceivedEvent = z.infer<typeof receivedEvent>;
+
+const dateOr = (...candidates: (string | undefined)[]) => {
+  for (const c of candidates) {
+    const d = c ? new Date(c) : null;
+    if (d && !Number.isNaN(d.getTime())) return d;
+  }
+  return new Date();
+};
 
 /**
  * Resend's webhooks, signed the Svix way and verified on the raw body (a bad signature or a
@@ -34,10 +45,10 @@ export const webhookRoutes = new Hono<AppEnv>().post('/resend', async (c) => {
     baseUrl: config.RESEND_BASE_URL ?? 'https://api.resend.com',
   });
   const payload = await c.req.text();
-  let event: ReceivedEvent;
+  let verified: unknown;
   try {
     // Verification is local: the SDK needs an API key only to call the API.
-    event = resend.webhooks.verify({
+    verified = resend.webhooks.verify({
       payload,
       headers: {
         id: c.req.header('svix-id') ?? '',
@@ -45,11 +56,14 @@ export const webhookRoutes = new Hono<AppEnv>().post('/resend', async (c) => {
         signature: c.req.header('svix-signature') ?? '',
       },
       webhookSecret: config.RESEND_WEBHOOK_SECRET,
-    }) as unknown as ReceivedEvent;
+    });
   } catch {
     throw new HttpError(401, 'invalid_signature', 'Signature du webhook invalide ou expirée.');
   }
-  if (event.type !== 'email.received') return c.json({ status: 'ignored' });
+  if ((verified as { type?: unknown })?.type !== 'email.received') {
+    return c.json({ status: 'ignored' });
+  }
+  const event = receivedEvent.parse(verified);
   const emailId = event.data.email_id;
   const [seen] = await db
     .select({ status: inboundEmails.status })
@@ -72,7 +86,7 @@ export const webhookRoutes = new Hono<AppEnv>().post('/resend', async (c) => {
         id: emailId,
         fromAddress: normalizeAddress(message.from),
         subject: message.subject,
-        receivedAt: new Date(event.data.created_at ?? event.created_at),
+        receivedAt: dateOr(event.data.created_at, event.created_at),
         renewalId,
         status: match.status,
       })
