@@ -146,6 +146,11 @@ describe('the validator and withdrawal', () => {
     await expect
       .poll(async () => (await outbox(id)).map((e) => e.to))
       .toEqual(['sophie.grondin@academie.example']);
+    // Sophie has no key of her own: signing in, she lands where her decision waits.
+    const sophie = await signIn(browser, okey.baseUrl, 'Sophie Grondin');
+    expect(new URL(sophie.page.url()).pathname).toBe('/validations');
+    await sophie.page.getByRole('row', { name: /Marie Payet/ }).waitFor();
+    await sophie.context.close();
     const download = await context.request.get(
       (await page
         .getByRole('link', { name: 'convention de télétravail.pdf' })
@@ -165,6 +170,29 @@ describe('the validator and withdrawal', () => {
     await page.getByRole('heading', { name: 'Demande annulée' }).waitFor();
     expect((await marieRequests()).find((r) => r.id === id)?.status).toBe('cancelled');
     await context.close();
+  });
+});
+
+describe('the page after sign-in', () => {
+  it.each([
+    ['an agent with a key', 'Marie Payet', '/clefs'],
+    ['an operator', 'Nadia Técher', '/dsi'],
+    ['a manager without a key', 'Jean Hoarau', '/validations'],
+  ])('is where the work is for %s', async (_who, name, landing) => {
+    const { page, context } = await signIn(browser, okey.baseUrl, name);
+    expect(new URL(page.url()).pathname).toBe(landing);
+    await context.close();
+  });
+
+  it('is the page asked for when there was one, whoever signs in', async () => {
+    const [request] = await marieRequests();
+    const asked = `/demandes/${request?.id}`;
+    const marie = await signIn(browser, okey.baseUrl, 'Marie Payet', { path: asked });
+    expect(new URL(marie.page.url()).pathname).toBe(asked);
+    const sophie = await signIn(browser, okey.baseUrl, 'Sophie Grondin', { path: '/clefs' });
+    expect(new URL(sophie.page.url()).pathname).toBe('/clefs');
+    await marie.context.close();
+    await sophie.context.close();
   });
 });
 

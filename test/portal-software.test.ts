@@ -72,6 +72,9 @@ describe('the procedure’s example in the browser', () => {
     const id = url.pathname.split('/')[2] as string;
     const view = (await (await okey.login('mpayet')).get(`/api/renewals/${id}`)).body;
     const summary = await m.locator('.okey-summary').textContent();
+    // The reference the inbound matcher reads in a subject: OKEY- and the id's first 8 digits.
+    const reference = `OKEY-${id.slice(0, 8).toUpperCase()}`;
+    expect(summary).toContain(`Référence${reference}`);
     expect(summary).toContain(`Créée le ${reunion.format(new Date(view.createdAt))}`);
     expect(summary).toMatch(/Créée le (lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche) /);
     expect(summary).toContain('TypeLogicielle');
@@ -133,16 +136,25 @@ describe('the procedure’s example in the browser', () => {
     expect(await install.textContent()).toContain(
       'depuis votre adresse académique marie.payet@academie.example',
     );
-    expect(
-      await m.getByRole('link', { name: 'Écrire à okey@academie.example' }).getAttribute('href'),
-    ).toMatch(/^mailto:okey@academie\.example\?subject=/);
+    expect(await install.textContent()).toContain(
+      `Indiquez la référence ${reference} dans l’objet`,
+    );
+    const mailto = new URL(
+      (await m
+        .getByRole('link', { name: 'Écrire à okey@academie.example' })
+        .getAttribute('href')) as string,
+    );
+    expect(`${mailto.protocol}${mailto.pathname}`).toBe('mailto:okey@academie.example');
+    const subject = mailto.searchParams.get('subject') as string;
+    expect(subject).toContain(reference);
+    expect(subject).not.toContain('000508901031');
     expect(await checkPage(m, 'software-10-installation-ios')).toEqual([]);
 
     // Her enrollment email reaches the OKEY mailbox through Resend's signed webhook.
     const body = emailReceived({
       from: 'Marie Payet <marie.payet@academie.example>',
       to: 'okey@academie.example',
-      subject: 'Installation OKEY',
+      subject,
     });
     const hook = await fetch(`${okey.baseUrl}/webhooks/resend`, {
       method: 'POST',
@@ -176,6 +188,12 @@ describe('the procedure’s example in the browser', () => {
     await m
       .getByText('Vous n’avez plus qu’à attendre que la DSI finalise les opérations')
       .waitFor();
+    // okey never asks for a PIN: the page must not say she gave one.
+    const waiting = (await m.locator('.okey-panel').textContent()) ?? '';
+    expect(waiting).toContain(
+      'Code PIN : rien à faire. Votre nouvelle clef gardera le code PIN de la précédente.',
+    );
+    expect(waiting).not.toContain('renseigné');
     expect(
       await m.getByRole('listitem').filter({ hasText: 'Signature de la charte' }).textContent(),
     ).toMatch(/Terminée le /);

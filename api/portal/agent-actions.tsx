@@ -70,9 +70,7 @@ function WaitingForAssignment(props: { r: RenewalView }) {
   return (
     <Panel title="Vous n’avez plus qu’à attendre que la DSI finalise les opérations">
       <ul class="fr-mb-2w">
-        <li>
-          Vous avez bien renseigné le code PIN : votre nouvelle clef gardera celui de la précédente.
-        </li>
+        <li>Code PIN : rien à faire. Votre nouvelle clef gardera le code PIN de la précédente.</li>
         <li>En attente d’attribution de votre clef par la DSI.</li>
       </ul>
       <p class="fr-mb-0">

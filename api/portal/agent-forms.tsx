@@ -106,7 +106,8 @@ const stores: Record<MobileOs, { device: string; store: string }> = {
 export function SendEnrollmentEmail(props: ActionProps) {
   const os = (props.r.mobileOs ?? 'android') as MobileOs;
   const { device, store } = stores[os];
-  const subject = `Installation OKEY — clef ${props.r.keySerial}`;
+  // The reference in the subject lets the inbound matcher tell two of the agent's requests apart.
+  const subject = `Installation de ma clef — ${props.r.reference}`;
   const mailto = `mailto:${props.mailbox}?subject=${encodeURIComponent(subject)}`;
   return (
     <Panel title="Installez l’application, puis envoyez le courriel d’activation">
@@ -122,7 +123,10 @@ export function SendEnrollmentEmail(props: ActionProps) {
           <strong>{props.mailbox}</strong>
           {' en indiquant cet identifiant, '}
           <strong>{`depuis votre adresse académique ${props.agentEmail}`}</strong>
-          {' : c’est elle qui permet de rattacher le courriel à votre demande.'}
+          {'. Indiquez la référence '}
+          <strong>{props.r.reference}</strong>
+          {' dans l’objet : votre adresse et cette référence permettent de rattacher '}
+          le courriel à votre demande.
         </li>
       </ol>
       <p>

@@ -26,7 +26,14 @@ export interface RenewalSummary {
 
 /** "Mes clefs": the agent's keys, the request in progress for each, and past requests. */
 export function registerKeyPages(portal: Hono<PortalEnv>, auth: MiddlewareHandler<PortalEnv>) {
-  portal.get('/', auth, (c) => c.redirect(c.var.me.isOperator ? '/dsi' : '/clefs', 303));
+  // Where sign-in lands without a return path: where the person's work is. Managers without a
+  // key of their own (an N+2, for instance) would otherwise land on an empty "Mes clefs".
+  portal.get('/', auth, async (c) => {
+    if (c.var.me.isOperator) return c.redirect('/dsi', 303);
+    const keys = await c.var.api.get<{ keys: KeyRow[] }>('/api/keys');
+    if (!keys.ok) return errorPage(c, 500, keys.error.message);
+    return c.redirect(keys.data.keys.length === 0 ? '/validations' : '/clefs', 303);
+  });
 
   portal.get('/clefs', auth, async (c) => {
     const [keys, renewals] = await Promise.all([

@@ -88,6 +88,8 @@ export function Summary(props: { r: RenewalView; forAgent: boolean }) {
           <dd>{r.requester ? `${r.requester.name}, ${r.requester.title}` : 'inconnu'}</dd>
         </>
       )}
+      <dt>Référence</dt>
+      <dd>{r.reference}</dd>
       <dt>Demande</dt>
       <dd>{`Créée le ${formatDateTime(r.createdAt)}`}</dd>
       <dt>Type</dt>
@@ -152,10 +154,12 @@ function Validation(props: { r: RenewalView }) {
 
 /** Where the request stands: the design system's stepper, then every step with its state. */
 export function Progress(props: { r: RenewalView }) {
-  const { steps, status } = props.r;
+  // Every state shown comes from `steps` alone, as the API computed them: the status is not
+  // consulted, so the list cannot say something the steps do not.
+  const { steps } = props.r;
   const currentIndex = steps.findIndex((s) => s.state === 'current');
   const doneCount = steps.filter((s) => s.state === 'done').length;
-  const showStepper = status !== 'rejected' && status !== 'cancelled';
+  const showStepper = !steps.some((s) => s.state === 'stopped');
   const position = currentIndex >= 0 ? currentIndex + 1 : doneCount;
   const current = currentIndex >= 0 ? steps[currentIndex] : undefined;
   // The PIN step is done from the start: the next step is the next one still to do.
