@@ -63,6 +63,12 @@ describe('a wrong call gets a JSON error that names the problem', () => {
     expect(res.status).toBe(422);
     expect(Object.keys(res.body.error.fields).sort()).toEqual(['keySerial', 'keyType']);
     expect(res.body.error.message).toContain('keySerial');
+    // zod's own messages are in French too, and a body that is not an object is named as such.
+    const wrongType = await marie.post('/api/renewals', { ...create, keySerial: 508901031 });
+    expect(wrongType.body.error.fields.keySerial).toMatch(/attendu/);
+    const list = await marie.post('/api/renewals', [create]);
+    expect(list.status).toBe(422);
+    expect(list.body.error.fields).toHaveProperty('body');
     const validator = await marie.post('/api/renewals', { ...create, validatorUid: 'ntecher' });
     expect(validator).toMatchObject({
       status: 422,

@@ -178,6 +178,15 @@ describe('Luc Fontaine’s hardware key', () => {
     const created = await luc.post('/api/renewals', form);
     expect(created.status).toBe(201);
     const id = created.body.id as string;
+    // The answer already shows the workflow's first projection: documents came with the request.
+    const stateOf = (step: string) =>
+      created.body.steps.find((s: { step: string }) => s.step === step)?.state;
+    expect([stateOf('request'), stateOf('attachments'), stateOf('pin')]).toEqual([
+      'done',
+      'done',
+      'done',
+    ]);
+    expect(created.body.events.map((e: { type: string }) => e.type)).toContain('created');
     const charterStep = await okey.waitForStatus(luc.token, id, 'awaiting_charter');
     expect(charterStep.decision).toMatchObject({
       outcome: 'approved',
