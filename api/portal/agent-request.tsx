@@ -2,14 +2,12 @@ import type { Hono, MiddlewareHandler } from 'hono';
 import { cancellable } from '../../workflows/steps.js';
 import { type ActionProps, type Charter, NextAction, type Slot } from './agent-actions.js';
 import { limitsOf } from './agent-renew.js';
-import { type FormErrors, formErrors, noErrors } from './client.js';
+import { type FormErrors, noErrors } from './client.js';
 import { Csrf, chosenFiles, field } from './forms.js';
 import { keyTypeLabels, statusTexts } from './labels.js';
-import { errorPage, redirectWithNotice, render } from './layout.js';
+import { errorPage, render, type Status, submitStep } from './layout.js';
 import { Documents, Progress, type RenewalView, StatusBadge, Summary } from './parts.js';
 import type { PortalContext, PortalEnv } from './session.js';
-
-type Status = NonNullable<Parameters<typeof render>[1]['status']>;
 
 /** The agent's request page and the forms of each step. */
 export function registerRequestPages(portal: Hono<PortalEnv>, auth: MiddlewareHandler<PortalEnv>) {
@@ -125,10 +123,15 @@ async function step(
   values: Record<string, string>,
   wording: Record<string, string>,
 ) {
-  const id = c.req.param('id') as string;
-  const res = await c.var.api.post(`/api/renewals/${id}/${action}`, body);
-  if (res.ok) return redirectWithNotice(c, `/demandes/${id}`, ok);
-  return showRequest(c, formErrors(res.error, wording), values, res.status as Status);
+  return submitStep(c, {
+    action,
+    body,
+    next: (id) => `/demandes/${id}`,
+    ok,
+    values,
+    wording: wording,
+    show: showRequest,
+  });
 }
 
 async function showRequest(

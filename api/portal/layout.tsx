@@ -2,8 +2,9 @@ import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Child } from 'hono/jsx';
 import type { AppEnv } from '../context.js';
+import { type FormErrors, formErrors } from './client.js';
 import { confirmations } from './labels.js';
-import type { Me, PortalEnv } from './session.js';
+import type { Me, PortalContext, PortalEnv } from './session.js';
 import { assets } from './static.js';
 
 type Section = 'clefs' | 'validations' | 'dsi';
@@ -253,4 +254,36 @@ export function errorPage(
       </>
     ),
   });
+}
+
+export type Status = NonNullable<Parameters<typeof render>[1]['status']>;
+
+/** Shows a request's page again, with the refusal's messages by their fields. */
+export type ShowPage = (
+  c: PortalContext,
+  errors: FormErrors,
+  values: Record<string, string>,
+  status: Status,
+) => Promise<Response>;
+
+/**
+ * Sends one action on the request named in the path to the JSON API: on success, on to `next`
+ * with a notice; on refusal, `show` again with the API's message (or `wording`) by the field.
+ */
+export async function submitStep(
+  c: PortalContext,
+  o: {
+    action: string;
+    body: unknown;
+    next: (id: string) => string;
+    ok: string;
+    values: Record<string, string>;
+    wording?: Record<string, string>;
+    show: ShowPage;
+  },
+) {
+  const id = c.req.param('id') as string;
+  const res = await c.var.api.post(`/api/renewals/${id}/${o.action}`, o.body);
+  if (res.ok) return redirectWithNotice(c, o.next(id), o.ok);
+  return o.show(c, formErrors(res.error, o.wording), o.values, res.status as Status);
 }

@@ -1,10 +1,10 @@
 import type { Hono, MiddlewareHandler } from 'hono';
 import { Table } from './agent-keys.js';
-import { type FormErrors, formErrors, noErrors } from './client.js';
+import { type FormErrors, noErrors } from './client.js';
 import { formatDateTime } from './format.js';
 import { Csrf, FormAlert, field, TextInput } from './forms.js';
 import { capacityLabels, keyTypeLabels, type Reason, reasonLabels } from './labels.js';
-import { errorPage, redirectWithNotice, render } from './layout.js';
+import { errorPage, render, type Status, submitStep } from './layout.js';
 import {
   actorNames,
   Documents,
@@ -15,8 +15,6 @@ import {
   Summary,
 } from './parts.js';
 import type { PortalContext, PortalEnv } from './session.js';
-
-type Status = NonNullable<Parameters<typeof render>[1]['status']>;
 
 interface Waiting {
   id: string;
@@ -106,14 +104,18 @@ async function decide(
   ok: string,
   values: Record<string, string>,
 ) {
-  const id = c.req.param('id') as string;
-  const res = await c.var.api.post(`/api/renewals/${id}/${action}`, body);
-  if (res.ok) return redirectWithNotice(c, '/validations', ok);
-  const errors = formErrors(res.error, {
-    reason: 'Indiquez le motif du refus : l’agent le recevra par courriel.',
-    comment: 'Le commentaire ne doit pas dépasser 2 000 caractères.',
+  return submitStep(c, {
+    action,
+    body,
+    next: () => '/validations',
+    ok,
+    values,
+    wording: {
+      reason: 'Indiquez le motif du refus : l’agent le recevra par courriel.',
+      comment: 'Le commentaire ne doit pas dépasser 2 000 caractères.',
+    },
+    show: showDecision,
   });
-  return showDecision(c, errors, values, res.status as Status);
 }
 
 async function showDecision(

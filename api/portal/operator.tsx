@@ -1,9 +1,9 @@
 import type { Hono, MiddlewareHandler } from 'hono';
-import { type FormErrors, formErrors, noErrors } from './client.js';
+import { type FormErrors, noErrors } from './client.js';
 import { formatDateTime } from './format.js';
 import { Csrf, FormAlert, field, TextInput } from './forms.js';
 import { keyTypeLabels, statusTexts } from './labels.js';
-import { errorPage, redirectWithNotice, render } from './layout.js';
+import { errorPage, render, type Status, submitStep } from './layout.js';
 import {
   actorNames,
   Documents,
@@ -15,8 +15,6 @@ import {
   waitingSince,
 } from './parts.js';
 import type { PortalContext, PortalEnv } from './session.js';
-
-type Status = NonNullable<Parameters<typeof render>[1]['status']>;
 
 /** An operator's page for one request: assignment of the new key, handover. */
 export function registerOperatorPages(portal: Hono<PortalEnv>, auth: MiddlewareHandler<PortalEnv>) {
@@ -64,13 +62,15 @@ async function operate(
   ok: string,
   values: Record<string, string>,
 ) {
-  const id = c.req.param('id') as string;
-  const res = await c.var.api.post(`/api/renewals/${id}/${action}`, body);
-  if (res.ok) return redirectWithNotice(c, `/dsi/demandes/${id}`, ok);
-  const errors = formErrors(res.error, {
-    newKeySerial: 'Saisissez le numéro de la nouvelle clef : 12 chiffres.',
+  return submitStep(c, {
+    action,
+    body,
+    next: (id) => `/dsi/demandes/${id}`,
+    ok,
+    values,
+    wording: { newKeySerial: 'Saisissez le numéro de la nouvelle clef : 12 chiffres.' },
+    show: showOperatorRequest,
   });
-  return showOperatorRequest(c, errors, values, res.status as Status);
 }
 
 async function showOperatorRequest(
