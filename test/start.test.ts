@@ -91,6 +91,28 @@ describe('npm start on embedded defaults', () => {
         return ((await res.json()) as { events: unknown[] }).events.length;
       })
       .toBeGreaterThan(0);
+
+    // What an operator types: the renewal is found by its status search attribute.
+    const list = () =>
+      spawnSync(
+        'node',
+        [
+          'scripts/temporal.mjs',
+          'workflow',
+          'list',
+          '--output',
+          'json',
+          '--query',
+          "OkeyStatus = 'awaiting_attachments' AND OkeyKeyType = 'software'",
+        ],
+        {
+          cwd: root,
+          env: { ...process.env, TEMPORAL_ADDRESS: env.TEMPORAL_ADDRESS },
+          encoding: 'utf8',
+        },
+      ).stdout;
+    // Visibility is eventually consistent: the list catches up within moments.
+    await expect.poll(list, { timeout: 10_000 }).toContain('renewal-000508901031');
   });
 
   it('refuses a second process on the same embedded database', () => {
