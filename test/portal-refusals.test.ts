@@ -245,3 +245,31 @@ describe('sessions and forms', () => {
     await luc.context.close();
   });
 });
+
+describe('the enrollment email outside production', () => {
+  it('can be played from the request page, so the screens alone get a software key renewed', async () => {
+    const marie = await okey.login('mpayet');
+    const form = new FormData();
+    form.append('files', new File([pdf], 'justificatif.pdf', { type: 'application/pdf' }));
+    form.append('keySerial', '000508901031');
+    form.append('keyType', 'software');
+    form.append('reason', 'autres');
+    const created = await marie.post('/api/renewals', form);
+    const id = created.body.id as string;
+    await okey.waitForStatus(marie.token, id, 'awaiting_approval');
+    await (await okey.login('jhoarau')).post(`/api/renewals/${id}/approve`, {});
+    await marie.post(`/api/renewals/${id}/mobile-os`, { os: 'ios' });
+
+    const { page } = await signIn(browser, okey.baseUrl, 'Marie Payet', {
+      path: `/demandes/${id}`,
+    });
+    await page
+      .getByRole('button', { name: 'Simuler l’arrivée de mon courriel à la boîte OKEY' })
+      .click();
+    await page.getByText('Votre courriel d’activation est arrivé à la boîte OKEY.').waitFor();
+    await reloadUntil(page, 'Signez la charte d’utilisation');
+    const inbound = await (await okey.login('ntecher')).get('/api/ops/inbound-emails?status=all');
+    expect(JSON.stringify(inbound.body)).toContain(id);
+    await marie.post(`/api/renewals/${id}/cancel`);
+  });
+});

@@ -27,6 +27,8 @@ export interface ActionProps {
   slots?: Slot[];
   mailbox: string;
   agentEmail: string;
+  /** Outside production no email really leaves: the agent can play its arrival instead. */
+  simulateEmail: boolean;
   limits: { maxFiles: number; maxFileMb: number };
 }
 
@@ -138,6 +140,17 @@ export function SendEnrollmentEmail(props: ActionProps) {
         Cette étape reste affichée tant que votre courriel n’est pas arrivé. Dès sa réception, la
         charte à signer apparaît sur cette page : rechargez-la quelques minutes après votre envoi.
       </p>
+      {props.simulateEmail ? (
+        <form method="post" action={`/demandes/${props.r.id}/courriel-demo`} class="fr-mt-3w">
+          <Csrf token={props.csrf} />
+          <p class="fr-text--sm">
+            Environnement de démonstration : aucun courriel ne part vraiment d’ici.
+          </p>
+          <button type="submit" class="fr-btn fr-btn--tertiary">
+            Simuler l’arrivée de mon courriel à la boîte OKEY
+          </button>
+        </form>
+      ) : null}
     </Panel>
   );
 }

@@ -5,7 +5,7 @@ import { limitsOf } from './agent-renew.js';
 import { type FormErrors, noErrors } from './client.js';
 import { Csrf, chosenFiles, field } from './forms.js';
 import { keyTypeLabels, statusTexts } from './labels.js';
-import { errorPage, render, type Status, submitStep } from './layout.js';
+import { errorPage, redirectWithNotice, render, type Status, submitStep } from './layout.js';
 import { Documents, Progress, type RenewalView, StatusBadge, Summary } from './parts.js';
 import type { PortalContext, PortalEnv } from './session.js';
 
@@ -24,6 +24,20 @@ export function registerRequestPages(portal: Hono<PortalEnv>, auth: MiddlewareHa
   portal.post('/demandes/:id/mobile', auth, async (c) => {
     const os = field(await c.req.parseBody(), 'os');
     return step(c, 'mobile-os', { os }, 'mobile', { os }, { os: 'Choisissez Android ou iOS.' });
+  });
+
+  // Development and tests: plays the enrollment email through the signed webhook (/dev).
+  portal.post('/demandes/:id/courriel-demo', auth, async (c) => {
+    const id = c.req.param('id');
+    if (c.var.deps.config.NODE_ENV === 'production') return errorPage(c, 404, 'Page introuvable.');
+    const r = await c.var.api.get<RenewalView>(`/api/renewals/${id}`);
+    if (!r.ok) return errorPage(c, r.status as Status, r.error.message);
+    const res = await c.var.api.post('/dev/inbound-email', {
+      from: c.var.me.email,
+      subject: `Installation de ma clef — ${r.data.reference}`,
+    });
+    if (!res.ok) return errorPage(c, res.status as Status, res.error.message);
+    return redirectWithNotice(c, `/demandes/${id}`, 'courriel');
   });
 
   portal.post('/demandes/:id/charte', auth, async (c) => {
@@ -155,6 +169,7 @@ async function showRequest(
     values,
     mailbox: c.var.deps.config.OKEY_MAILBOX,
     agentEmail: c.var.me.email,
+    simulateEmail: c.var.deps.config.NODE_ENV !== 'production',
     limits: limitsOf(c),
   };
   if (r.status === 'awaiting_charter') {

@@ -125,6 +125,7 @@ export const confirmations: Record<string, string> = {
   documents: 'Vos justificatifs sont ajoutés.',
   mobile: 'Votre choix de mobile est enregistré.',
   charte: 'La charte est signée. Merci.',
+  courriel: 'Votre courriel d’activation est arrivé à la boîte OKEY.',
   'rendez-vous': 'Votre rendez-vous est réservé. Un courriel de confirmation vous est envoyé.',
   annulee: 'Votre demande est annulée.',
   approuvee: 'La demande est validée. L’agent en est informé par courriel.',
