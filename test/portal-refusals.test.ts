@@ -16,13 +16,6 @@ afterAll(async () => {
   await okey?.stop();
 });
 
-async function outbox(renewalId: string) {
-  const res = await okey.call(null, 'GET', '/dev/outbox');
-  return (
-    res.body.emails as { template: string; to: string; text: string; renewalId: string }[]
-  ).filter((e) => e.renewalId === renewalId);
-}
-
 async function marieRequests() {
   return (await (await okey.login('mpayet')).get('/api/renewals')).body.renewals as {
     id: string;
@@ -94,11 +87,11 @@ describe('a rejection', () => {
     });
     await m.getByRole('button', { name: 'Envoyer les justificatifs' }).click();
     await expect
-      .poll(async () => (await outbox(id)).map((e) => e.to))
+      .poll(async () => (await okey.outbox(id)).map((e) => e.to))
       .toEqual(['jean.hoarau@academie.example']);
 
     // Jean, the N+1, follows his email's link.
-    const link = /\/validations\/[0-9a-f-]{36}/.exec((await outbox(id))[0]?.text ?? '')?.[0];
+    const link = /\/validations\/[0-9a-f-]{36}/.exec((await okey.outbox(id))[0]?.text ?? '')?.[0];
     const jean = await signIn(browser, okey.baseUrl, 'Jean Hoarau', { path: link });
     const j = jean.page;
     expect(new URL(j.url()).pathname).toBe(`/validations/${id}`);
@@ -144,7 +137,7 @@ describe('the validator and withdrawal', () => {
       'À valider par Sophie Grondin',
     );
     await expect
-      .poll(async () => (await outbox(id)).map((e) => e.to))
+      .poll(async () => (await okey.outbox(id)).map((e) => e.to))
       .toEqual(['sophie.grondin@academie.example']);
     // Sophie has no key of her own: signing in, she lands where her decision waits.
     const sophie = await signIn(browser, okey.baseUrl, 'Sophie Grondin');

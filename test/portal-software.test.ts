@@ -30,13 +30,6 @@ afterAll(async () => {
   await okey?.stop();
 });
 
-async function outbox(renewalId: string) {
-  const res = await okey.call(null, 'GET', '/dev/outbox');
-  return (
-    res.body.emails as { template: string; to: string; text: string; renewalId: string }[]
-  ).filter((e) => e.renewalId === renewalId);
-}
-
 describe('the procedure’s example in the browser', () => {
   it('renews Marie Payet’s software key with her N+2 deciding and the DSI assigning', async () => {
     // Marie, the agent: her expired key, then the renewal form.
@@ -82,7 +75,7 @@ describe('the procedure’s example in the browser', () => {
     expect(summary).toContain('MotifAutres');
     await m.getByText('Demande créée, en attente de vos justificatifs').waitFor();
     expect(await checkPage(m, 'software-04-justificatifs-a-joindre')).toEqual([]);
-    expect(await outbox(id)).toEqual([]);
+    expect(await okey.outbox(id)).toEqual([]);
 
     await m.getByLabel(/^Justificatifs/).setInputFiles(pdfPath);
     await m.getByRole('button', { name: 'Envoyer les justificatifs' }).click();
@@ -95,8 +88,8 @@ describe('the procedure’s example in the browser', () => {
     expect(await checkPage(m, 'software-05-en-attente-de-validation')).toEqual([]);
 
     // Jean is away: Sophie, the N+2, follows the link of the validator's email.
-    await expect.poll(async () => (await outbox(id)).length).toBe(1);
-    const [mail] = await outbox(id);
+    await expect.poll(async () => (await okey.outbox(id)).length).toBe(1);
+    const [mail] = await okey.outbox(id);
     expect(mail?.to).toBe('jean.hoarau@academie.example');
     const link = /\/validations\/[0-9a-f-]{36}/.exec(mail?.text ?? '')?.[0] as string;
     expect(link).toBe(`/validations/${id}`);

@@ -19,13 +19,6 @@ afterAll(async () => {
   await okey?.stop();
 });
 
-async function outboxFor(renewalId: string) {
-  const res = await okey.call(null, 'GET', '/dev/outbox');
-  return (
-    res.body.emails as { template: string; to: string; subject: string; renewalId: string }[]
-  ).filter((e) => e.renewalId === renewalId);
-}
-
 describe('the procedure’s example: software key 000508901031, reason Autres', () => {
   it('goes from creation to completed over HTTP, with the N+2 deciding for an absent N+1', async () => {
     const marie = await okey.login('mpayet');
@@ -57,7 +50,7 @@ describe('the procedure’s example: software key 000508901031, reason Autres', 
     });
     await okey.waitForStatus(marie.token, id, 'awaiting_attachments');
     // Without documents nothing reaches the validator.
-    expect(await outboxFor(id)).toEqual([]);
+    expect(await okey.outbox(id)).toEqual([]);
 
     const upload = await marie.post(`/api/renewals/${id}/attachments`, pdfForm());
     expect(upload.status).toBe(201);
@@ -70,9 +63,9 @@ describe('the procedure’s example: software key 000508901031, reason Autres', 
     ]);
     await okey.waitForStatus(marie.token, id, 'awaiting_approval');
     await expect
-      .poll(async () => (await outboxFor(id)).map((e) => e.template))
+      .poll(async () => (await okey.outbox(id)).map((e) => e.template))
       .toEqual(['approval_requested']);
-    expect((await outboxFor(id))[0]?.to).toBe('jean.hoarau@academie.example');
+    expect((await okey.outbox(id))[0]?.to).toBe('jean.hoarau@academie.example');
 
     // Jean Hoarau is away: Sophie Grondin, the N+2, sees it and approves instead.
     const sophie = await okey.login('sgrondin');
@@ -138,9 +131,9 @@ describe('the procedure’s example: software key 000508901031, reason Autres', 
     expect(done.steps.every((s: { state: string }) => s.state === 'done')).toBe(true);
     expect(done.steps.map((s: { step: string }) => s.step)).toContain('pin');
     await expect
-      .poll(async () => (await outboxFor(id)).map((e) => e.template).sort())
+      .poll(async () => (await okey.outbox(id)).map((e) => e.template).sort())
       .toEqual(['approval_requested', 'approved', 'key_ready']);
-    const ready = (await outboxFor(id)).find((e) => e.template === 'key_ready');
+    const ready = (await okey.outbox(id)).find((e) => e.template === 'key_ready');
     expect(ready).toMatchObject({
       to: 'marie.payet@academie.example',
       subject: '[OKEY] Votre nouvelle clef est prête',
@@ -193,7 +186,7 @@ describe('Luc Fontaine’s hardware key', () => {
       capacity: 'automatic',
       automaticReason: 'permanent_director',
     });
-    expect((await outboxFor(id)).map((e) => e.template)).not.toContain('approval_requested');
+    expect((await okey.outbox(id)).map((e) => e.template)).not.toContain('approval_requested');
 
     const { code } = (await luc.get(`/api/renewals/${id}/charter`)).body;
     expect(
@@ -221,7 +214,7 @@ describe('Luc Fontaine’s hardware key', () => {
     expect(handed.status).toBe(200);
     expect(handed.body.status).toBe('completed');
     await expect
-      .poll(async () => (await outboxFor(id)).map((e) => e.template).sort())
+      .poll(async () => (await okey.outbox(id)).map((e) => e.template).sort())
       .toEqual(['appointment_confirmed', 'approved', 'key_ready']);
   });
 });
@@ -258,7 +251,7 @@ describe('a rejection', () => {
       },
     });
     await expect
-      .poll(async () => (await outboxFor(id)).map((e) => e.template).sort())
+      .poll(async () => (await okey.outbox(id)).map((e) => e.template).sort())
       .toEqual(['approval_requested', 'rejected']);
     const mail = await okey.call(null, 'GET', '/dev/outbox');
     const sent = mail.body.emails.find(

@@ -12,6 +12,15 @@ import { startDevServer, workflowBundle } from './temporal.js';
 
 export type Okey = Awaited<ReturnType<typeof startOkey>>;
 
+export interface OutboxEmail {
+  template: string;
+  to: string;
+  subject: string;
+  text: string;
+  renewalId: string;
+  status: string;
+}
+
 /**
  * okey as it runs for real: a fresh PostgreSQL database, a Temporal server, the worker and the
  * API listening on a free port. Tests talk to it over HTTP.
@@ -103,8 +112,15 @@ export async function startOkey(
     }
   }
 
+  /** The emails okey kept for one renewal (GET /dev/outbox), as a test reads them. */
+  async function outbox(renewalId: string) {
+    const res = await call(null, 'GET', '/dev/outbox');
+    return (res.body.emails as OutboxEmail[]).filter((e) => e.renewalId === renewalId);
+  }
+
   return {
     baseUrl,
+    outbox,
     db: database.db,
     databaseUrl: database.url,
     env,
