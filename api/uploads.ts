@@ -34,7 +34,7 @@ export async function acceptFiles(files: File[], limits: UploadLimits): Promise<
     throw new HttpError(
       422,
       'no_files',
-      'Aucun fichier reçu : joignez au moins un justificatif (champ « files »).',
+      'Aucun fichier reçu : joignez au moins un justificatif.',
     );
   }
   if (files.length > limits.maxFiles) {

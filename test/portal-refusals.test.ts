@@ -250,7 +250,9 @@ describe('the enrollment email outside production', () => {
     const created = await marie.post('/api/renewals', form);
     const id = created.body.id as string;
     await okey.waitForStatus(marie.token, id, 'awaiting_approval');
-    await (await okey.login('jhoarau')).post(`/api/renewals/${id}/approve`, {});
+    await (await okey.login('jhoarau')).post(`/api/renewals/${id}/approve`, {
+      comment: 'Accord, bon courage.',
+    });
     await marie.post(`/api/renewals/${id}/mobile-os`, { os: 'ios' });
 
     const { page } = await signIn(browser, okey.baseUrl, 'Marie Payet', {
@@ -260,7 +262,9 @@ describe('the enrollment email outside production', () => {
       .getByRole('button', { name: 'Simuler l’arrivée de mon courriel à la boîte OKEY' })
       .click();
     await page.getByText('Votre courriel d’activation est arrivé à la boîte OKEY.').waitFor();
-    await reloadUntil(page, 'Signez la charte d’utilisation');
+    // The page after the click already shows the next step, without a reload.
+    await page.getByText('Signez la charte d’utilisation').waitFor({ timeout: 2000 });
+    expect(await page.locator('.okey-summary').textContent()).toContain('« Accord, bon courage. »');
     const inbound = await (await okey.login('ntecher')).get('/api/ops/inbound-emails?status=all');
     expect(JSON.stringify(inbound.body)).toContain(id);
     await marie.post(`/api/renewals/${id}/cancel`);

@@ -201,7 +201,7 @@ describe('the procedure’s example in the browser', () => {
     expect(await row.textContent()).toMatch(
       /000508901031 \(logicielle\)(moins d’une minute|\d+ min)/,
     );
-    expect(await row.getByRole('link', { name: 'Workflow' }).getAttribute('href')).toBe(
+    expect(await row.getByRole('link', { name: 'Suivi Temporal' }).getAttribute('href')).toBe(
       `${temporalUi}/namespaces/default/workflows/renewal-000508901031/${view.workflow.runId}`,
     );
     await n.getByRole('heading', { name: 'Courriels d’installation non rattachés' }).waitFor();
@@ -213,6 +213,12 @@ describe('the procedure’s example in the browser', () => {
       'Saisissez le numéro de la nouvelle clef : 12 chiffres.',
     );
     expect(await checkPage(n, 'software-15-attribution-erreur')).toEqual([]);
+    // A well-formed serial already in use is refused for that reason, not for its format.
+    await n.getByLabel('Numéro de la nouvelle clef').fill('000508901032');
+    await n.getByRole('button', { name: 'Attribuer la clef' }).click();
+    expect(await n.locator('#newKeySerial-error').textContent()).toBe(
+      'Ce numéro de clef est déjà attribué.',
+    );
     await n.getByLabel('Numéro de la nouvelle clef').fill('000508907777');
     await n.getByRole('button', { name: 'Attribuer la clef' }).click();
     await n.getByText('La nouvelle clef est attribuée.').waitFor();

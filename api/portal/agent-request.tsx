@@ -37,6 +37,12 @@ export function registerRequestPages(portal: Hono<PortalEnv>, auth: MiddlewareHa
       subject: `Installation de ma clef — ${r.data.reference}`,
     });
     if (!res.ok) return errorPage(c, res.status as Status, res.error.message);
+    // The webhook signals the workflow; the page is shown once it has moved on (3 s at most).
+    for (let waited = 0; waited < 3000; waited += 100) {
+      const now = await c.var.api.get<RenewalView>(`/api/renewals/${id}`);
+      if (!now.ok || now.data.status !== 'awaiting_enrollment_email') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     return redirectWithNotice(c, `/demandes/${id}`, 'courriel');
   });
 

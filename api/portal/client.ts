@@ -87,7 +87,10 @@ const sentence = (s: string) => {
 export function formErrors(error: ApiError, wording: Record<string, string> = {}): FormErrors {
   const fields: Record<string, string> = {};
   for (const [name, message] of Object.entries(error.fields ?? {})) {
-    fields[name] = wording[name] ?? sentence(message);
+    // Only the terse messages of a failed validation are reworded; any other refusal (a serial
+    // already in use…) says what is wrong in its own sentence.
+    fields[name] =
+      error.code === 'validation_failed' ? (wording[name] ?? sentence(message)) : error.message;
   }
   const field = fieldOfCode[error.code];
   if (field && !fields[field]) fields[field] = error.message;

@@ -155,7 +155,7 @@ async function showDecision(
         <div class="fr-grid-row fr-grid-row--gutters fr-mt-2w">
           <div class="fr-col-12 fr-col-lg-7">
             {open ? (
-              <p>{roleSentence(capacity, agent, other?.name)}</p>
+              <p>{roleSentence(capacity, agent, other?.name, r.validator?.uid === c.var.me.uid)}</p>
             ) : (
               <div class="fr-alert fr-alert--info fr-mb-3w">
                 <p>
@@ -184,7 +184,15 @@ async function showDecision(
 }
 
 /** Tells the approver in which capacity they decide, and who else may. */
-function roleSentence(capacity: 'n1' | 'n2', agent: string, other: string | undefined) {
+function roleSentence(
+  capacity: 'n1' | 'n2',
+  agent: string,
+  other: string | undefined,
+  chosen: boolean,
+) {
+  if (capacity === 'n2' && chosen) {
+    return `Vous êtes N+2 de ${agent}, qui vous a choisi(e) pour valider sa demande.`;
+  }
   if (capacity === 'n1') {
     const backup = other ? ` En votre absence, ${other} (N+2) peut aussi décider.` : '';
     return `Vous êtes N+1 de ${agent}.${backup}`;

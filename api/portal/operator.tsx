@@ -48,9 +48,9 @@ export function TemporalLink(props: { href: string; serial: string }) {
       href={props.href}
       target="_blank"
       rel="noopener"
-      title={`Workflow de la clef ${props.serial} dans Temporal — nouvelle fenêtre`}
+      title={`Suivi de la clef ${props.serial} dans Temporal — nouvelle fenêtre`}
     >
-      Workflow
+      Suivi Temporal
     </a>
   );
 }

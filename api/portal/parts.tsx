@@ -146,7 +146,8 @@ function Validation(props: { r: RenewalView }) {
         : by
           ? ` par ${by.name} (${capacityLabels[d.capacity]})`
           : '';
-    return <>{`${verb}${who} le ${formatDateTime(d.at)}`}</>;
+    const note = d.outcome === 'approved' && d.comment ? ` — « ${d.comment} »` : '';
+    return <>{`${verb}${who} le ${formatDateTime(d.at)}${note}`}</>;
   }
   if (!r.validator) return <>Aucune personne chargée de la validation</>;
   return <>{`À valider par ${r.validator.name}, ${r.validator.title}`}</>;
