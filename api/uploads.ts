@@ -31,11 +31,7 @@ const accepted = 'PDF, JPEG, PNG ou HEIC';
 /** Checks every file before any is stored, so a refused upload stores nothing. */
 export async function acceptFiles(files: File[], limits: UploadLimits): Promise<AcceptedFile[]> {
   if (files.length === 0) {
-    throw new HttpError(
-      422,
-      'no_files',
-      'Aucun fichier reçu : joignez au moins un justificatif.',
-    );
+    throw new HttpError(422, 'no_files', 'Aucun fichier reçu : joignez au moins un justificatif.');
   }
   if (files.length > limits.maxFiles) {
     throw new HttpError(
