@@ -33,7 +33,7 @@ import {
   snapshotQuery,
 } from './messages.js';
 import { documentRetentionWorkflow } from './retention.js';
-import { cancellable, type RenewalStatus, type StepName, statusPhrases } from './steps.js';
+import { cancellable, type RenewalStatus, type StepName, statusInSentence } from './steps.js';
 import { type Alarm, defaultTimers, waitWithAlarms } from './timers.js';
 import {
   currentStepDetails,
@@ -175,7 +175,7 @@ export async function renewalWorkflow(input: RenewalInput): Promise<RenewalStatu
     if (s.status !== status) {
       throw refuse(
         'InvalidState',
-        `Cette étape n’est pas ouverte : la demande est ${statusPhrases[s.status]}.`,
+        `Cette étape n’est pas ouverte : la demande est ${statusInSentence(s.status)}.`,
       );
     }
   };
@@ -205,7 +205,7 @@ export async function renewalWorkflow(input: RenewalInput): Promise<RenewalStatu
         if (!cancellable.includes(s.status) || cancellation) {
           throw refuse(
             'InvalidState',
-            `La demande ne peut plus être annulée : elle est ${statusPhrases[s.status]}.`,
+            `La demande ne peut plus être annulée : elle est ${statusInSentence(s.status)}.`,
           );
         }
       },

@@ -20,20 +20,24 @@ export const statuses = [
 ] as const;
 export type RenewalStatus = (typeof statuses)[number];
 
-/** Where a request stands, in the words of a refusal ("la demande est …"). */
-export const statusPhrases: Record<RenewalStatus, string> = {
-  awaiting_attachments: 'en attente des justificatifs',
-  awaiting_approval: 'en attente de validation',
-  awaiting_mobile_os: 'en attente du choix du mobile',
-  awaiting_enrollment_email: 'en attente du courriel d’installation',
-  awaiting_charter: 'en attente de la signature de la charte',
-  awaiting_assignment: 'en attente d’attribution par la DSI',
-  awaiting_appointment: 'en attente d’un rendez-vous de retrait',
-  awaiting_pickup: 'en attente du retrait de la clef',
-  completed: 'terminée',
-  rejected: 'refusée',
-  cancelled: 'annulée',
+/** Where a request stands, in French: the Temporal UI's details and the workflow's refusals. */
+export const statusLabels: Record<RenewalStatus, string> = {
+  awaiting_attachments: 'En attente des justificatifs',
+  awaiting_approval: 'En attente de validation par le supérieur hiérarchique',
+  awaiting_mobile_os: 'En attente du choix du mobile (Android ou iOS)',
+  awaiting_enrollment_email: 'En attente du courriel d’installation de l’agent',
+  awaiting_charter: 'En attente de la signature de la charte',
+  awaiting_assignment: 'En attente d’attribution par l’ISR',
+  awaiting_appointment: 'En attente de la prise de rendez-vous de retrait',
+  awaiting_pickup: 'En attente du retrait de la clef',
+  completed: 'Terminée',
+  rejected: 'Refusée',
+  cancelled: 'Annulée',
 };
+
+/** The label inside a sentence: « la demande est en attente des justificatifs ». */
+export const statusInSentence = (s: RenewalStatus) =>
+  statusLabels[s].charAt(0).toLowerCase() + statusLabels[s].slice(1);
 
 export const terminal: readonly RenewalStatus[] = ['completed', 'rejected', 'cancelled'];
 export const isTerminal = (s: RenewalStatus) => terminal.includes(s);

@@ -5,7 +5,7 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { formatReunion } from './calendar.js';
-import type { KeyType, RenewalStatus } from './steps.js';
+import { type KeyType, type RenewalStatus, statusLabels } from './steps.js';
 
 export const okeyStatus = defineSearchAttributeKey('OkeyStatus', SearchAttributeType.KEYWORD);
 export const okeyKeyType = defineSearchAttributeKey('OkeyKeyType', SearchAttributeType.KEYWORD);
@@ -17,20 +17,6 @@ export const okeyStepSince = defineSearchAttributeKey(
   'OkeyStepSince',
   SearchAttributeType.DATETIME,
 );
-
-export const statusLabels: Record<RenewalStatus, string> = {
-  awaiting_attachments: 'En attente des justificatifs',
-  awaiting_approval: 'En attente de validation par le supérieur hiérarchique',
-  awaiting_mobile_os: 'En attente du choix du mobile (Android ou iOS)',
-  awaiting_enrollment_email: 'En attente du courriel d’installation de l’agent',
-  awaiting_charter: 'En attente de la signature de la charte',
-  awaiting_assignment: 'En attente d’attribution par l’ISR',
-  awaiting_appointment: 'En attente de la prise de rendez-vous de retrait',
-  awaiting_pickup: 'En attente du retrait de la clef',
-  completed: 'Terminée',
-  rejected: 'Refusée',
-  cancelled: 'Annulée',
-};
 
 const attentionLabels = {
   no_approver: 'file des opérateurs : ni N+1 ni N+2 dans l’annuaire, décision de la DSI attendue',
