@@ -5,7 +5,14 @@ import { limitsOf } from './agent-renew.js';
 import { type FormErrors, noErrors } from './client.js';
 import { Csrf, chosenFiles, field } from './forms.js';
 import { keyTypeLabels, statusTexts } from './labels.js';
-import { errorPage, redirectWithNotice, render, type Status, submitStep } from './layout.js';
+import {
+  errorPage,
+  redirectWithNotice,
+  render,
+  requestInPath,
+  type Status,
+  stepSubmitter,
+} from './layout.js';
 import { Documents, Progress, type RenewalView, StatusBadge, Summary } from './parts.js';
 import type { PortalContext, PortalEnv } from './session.js';
 
@@ -30,11 +37,11 @@ export function registerRequestPages(portal: Hono<PortalEnv>, auth: MiddlewareHa
   portal.post('/demandes/:id/courriel-demo', auth, async (c) => {
     const id = c.req.param('id');
     if (c.var.deps.config.NODE_ENV === 'production') return errorPage(c, 404, 'Page introuvable.');
-    const r = await c.var.api.get<RenewalView>(`/api/renewals/${id}`);
-    if (!r.ok) return errorPage(c, r.status as Status, r.error.message);
+    const r = await requestInPath(c);
+    if (r instanceof Response) return r;
     const res = await c.var.api.post('/dev/inbound-email', {
       from: c.var.me.email,
-      subject: `Installation de ma clef — ${r.data.reference}`,
+      subject: `Installation de ma clef — ${r.reference}`,
     });
     if (!res.ok) return errorPage(c, res.status as Status, res.error.message);
     // The webhook signals the workflow; the page is shown once it has moved on (3 s at most).
@@ -77,9 +84,9 @@ export function registerRequestPages(portal: Hono<PortalEnv>, auth: MiddlewareHa
   });
 
   portal.get('/demandes/:id/annuler', auth, async (c) => {
-    const r = await c.var.api.get<RenewalView>(`/api/renewals/${c.req.param('id')}`);
-    if (!r.ok) return errorPage(c, r.status as Status, r.error.message);
-    if (!cancellable.includes(r.data.status)) {
+    const r = await requestInPath(c);
+    if (r instanceof Response) return r;
+    if (!cancellable.includes(r.status)) {
       return errorPage(c, 409, 'Cette demande ne peut plus être annulée.');
     }
     return render(c, {
@@ -90,10 +97,10 @@ export function registerRequestPages(portal: Hono<PortalEnv>, auth: MiddlewareHa
           <h1>Annuler ma demande</h1>
           <p>
             {'Voulez-vous vraiment annuler votre demande de renouvellement de la clef '}
-            {`${r.data.keySerial} ? `}
+            {`${r.keySerial} ? `}
             Elle ne pourra pas être reprise : il faudra en faire une nouvelle.
           </p>
-          <form method="post" action={`/demandes/${r.data.id}/annuler`}>
+          <form method="post" action={`/demandes/${r.id}/annuler`}>
             <Csrf token={c.var.csrf} />
             <ul class="fr-btns-group fr-btns-group--inline-md">
               <li>
@@ -102,7 +109,7 @@ export function registerRequestPages(portal: Hono<PortalEnv>, auth: MiddlewareHa
                 </button>
               </li>
               <li>
-                <a class="fr-btn fr-btn--secondary" href={`/demandes/${r.data.id}`}>
+                <a class="fr-btn fr-btn--secondary" href={`/demandes/${r.id}`}>
                   Non, revenir à ma demande
                 </a>
               </li>
@@ -135,24 +142,10 @@ export function registerRequestPages(portal: Hono<PortalEnv>, auth: MiddlewareHa
 }
 
 /** Sends one step to the API; on refusal the page comes back with the message by the field. */
-async function step(
-  c: PortalContext,
-  action: string,
-  body: unknown,
-  ok: string,
-  values: Record<string, string>,
-  wording: Record<string, string>,
-) {
-  return submitStep(c, {
-    action,
-    body,
-    next: (id) => `/demandes/${id}`,
-    ok,
-    values,
-    wording: wording,
-    show: showRequest,
-  });
-}
+const step = stepSubmitter({
+  next: (id) => `/demandes/${id}`,
+  show: showRequest,
+});
 
 async function showRequest(
   c: PortalContext,
@@ -161,9 +154,8 @@ async function showRequest(
   status: Status = 200,
 ) {
   const id = c.req.param('id') as string;
-  const res = await c.var.api.get<RenewalView>(`/api/renewals/${id}`);
-  if (!res.ok) return errorPage(c, res.status as Status, res.error.message);
-  const r = res.data;
+  const r = await requestInPath(c);
+  if (r instanceof Response) return r;
   if (r.requester?.uid !== c.var.me.uid) {
     // Links in emails lead everyone here; approvers and operators have their own page.
     return c.redirect(c.var.me.isOperator ? `/dsi/demandes/${id}` : `/validations/${id}`, 303);

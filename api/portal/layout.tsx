@@ -4,6 +4,7 @@ import type { Child } from 'hono/jsx';
 import type { AppEnv } from '../context.js';
 import { type FormErrors, formErrors } from './client.js';
 import { confirmations } from './labels.js';
+import type { RenewalView } from './parts.js';
 import type { Me, PortalContext, PortalEnv } from './session.js';
 import { assets } from './static.js';
 
@@ -267,23 +268,32 @@ export type ShowPage = (
 ) => Promise<Response>;
 
 /**
- * Sends one action on the request named in the path to the JSON API: on success, on to `next`
- * with a notice; on refusal, `show` again with the API's message (or `wording`) by the field.
+ * The action forms of one page: each sends one action on the request named in the path to the
+ * JSON API; on success it goes on to `next` with a notice, on refusal it shows the page again
+ * with the API's message (or the page's `wording`) by the field.
  */
-export async function submitStep(
-  c: PortalContext,
-  o: {
-    action: string;
-    body: unknown;
-    next: (id: string) => string;
-    ok: string;
-    values: Record<string, string>;
-    wording?: Record<string, string>;
-    show: ShowPage;
-  },
-) {
-  const id = c.req.param('id') as string;
-  const res = await c.var.api.post(`/api/renewals/${id}/${o.action}`, o.body);
-  if (res.ok) return redirectWithNotice(c, o.next(id), o.ok);
-  return o.show(c, formErrors(res.error, o.wording), o.values, res.status as Status);
+export function stepSubmitter(page: {
+  next: (id: string) => string;
+  show: ShowPage;
+  wording?: Record<string, string>;
+}) {
+  return async (
+    c: PortalContext,
+    action: string,
+    body: unknown,
+    ok: string,
+    values: Record<string, string>,
+    wording = page.wording,
+  ) => {
+    const id = c.req.param('id') as string;
+    const res = await c.var.api.post(`/api/renewals/${id}/${action}`, body);
+    if (res.ok) return redirectWithNotice(c, page.next(id), ok);
+    return page.show(c, formErrors(res.error, wording), values, res.status as Status);
+  };
+}
+
+/** The request named in the path, read through the API; a refusal becomes the error page. */
+export async function requestInPath(c: PortalContext): Promise<RenewalView | Response> {
+  const res = await c.var.api.get<RenewalView>(`/api/renewals/${c.req.param('id')}`);
+  return res.ok ? res.data : errorPage(c, res.status as Status, res.error.message);
 }

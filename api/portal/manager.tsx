@@ -4,7 +4,7 @@ import { type FormErrors, noErrors } from './client.js';
 import { formatDateTime } from './format.js';
 import { Csrf, FormAlert, field, TextInput } from './forms.js';
 import { capacityLabels, keyTypeLabels, type Reason, reasonLabels } from './labels.js';
-import { errorPage, render, type Status, submitStep } from './layout.js';
+import { errorPage, render, requestInPath, type Status, stepSubmitter } from './layout.js';
 import {
   actorNames,
   Documents,
@@ -97,26 +97,14 @@ export function registerManagerPages(portal: Hono<PortalEnv>, auth: MiddlewareHa
   });
 }
 
-async function decide(
-  c: PortalContext,
-  action: 'approve' | 'reject',
-  body: Record<string, string>,
-  ok: string,
-  values: Record<string, string>,
-) {
-  return submitStep(c, {
-    action,
-    body,
-    next: () => '/validations',
-    ok,
-    values,
-    wording: {
-      reason: 'Indiquez le motif du refus : l’agent le recevra par courriel.',
-      comment: 'Le commentaire ne doit pas dépasser 2 000 caractères.',
-    },
-    show: showDecision,
-  });
-}
+const decide = stepSubmitter({
+  next: () => '/validations',
+  show: showDecision,
+  wording: {
+    reason: 'Indiquez le motif du refus : l’agent le recevra par courriel.',
+    comment: 'Le commentaire ne doit pas dépasser 2 000 caractères.',
+  },
+});
 
 async function showDecision(
   c: PortalContext,
@@ -125,9 +113,8 @@ async function showDecision(
   status: Status = 200,
 ) {
   const id = c.req.param('id') as string;
-  const res = await c.var.api.get<RenewalView>(`/api/renewals/${id}`);
-  if (!res.ok) return errorPage(c, res.status as Status, res.error.message);
-  const r = res.data;
+  const r = await requestInPath(c);
+  if (r instanceof Response) return r;
   const me = c.var.me.uid;
   const capacity = r.n1?.uid === me ? 'n1' : r.n2?.uid === me ? 'n2' : null;
   if (!capacity) {

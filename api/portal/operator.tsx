@@ -3,7 +3,7 @@ import { type FormErrors, noErrors } from './client.js';
 import { formatDateTime } from './format.js';
 import { Csrf, FormAlert, field, TextInput } from './forms.js';
 import { keyTypeLabels, statusTexts } from './labels.js';
-import { errorPage, render, type Status, submitStep } from './layout.js';
+import { errorPage, render, requestInPath, type Status, stepSubmitter } from './layout.js';
 import {
   actorNames,
   Documents,
@@ -55,23 +55,11 @@ export function TemporalLink(props: { href: string; serial: string }) {
   );
 }
 
-async function operate(
-  c: PortalContext,
-  action: 'assign' | 'handover',
-  body: Record<string, string>,
-  ok: string,
-  values: Record<string, string>,
-) {
-  return submitStep(c, {
-    action,
-    body,
-    next: (id) => `/dsi/demandes/${id}`,
-    ok,
-    values,
-    wording: { newKeySerial: 'Saisissez le numéro de la nouvelle clef : 12 chiffres.' },
-    show: showOperatorRequest,
-  });
-}
+const operate = stepSubmitter({
+  next: (id) => `/dsi/demandes/${id}`,
+  show: showOperatorRequest,
+  wording: { newKeySerial: 'Saisissez le numéro de la nouvelle clef : 12 chiffres.' },
+});
 
 async function showOperatorRequest(
   c: PortalContext,
@@ -80,10 +68,9 @@ async function showOperatorRequest(
   status: Status = 200,
 ) {
   if (!c.var.me.isOperator) return notOperator(c);
-  const id = c.req.param('id') as string;
-  const res = await c.var.api.get<RenewalView>(`/api/renewals/${id}`);
-  if (!res.ok) return errorPage(c, res.status as Status, res.error.message);
-  const r = res.data;
+  const _id = c.req.param('id') as string;
+  const r = await requestInPath(c);
+  if (r instanceof Response) return r;
   return render(c, {
     title: `${errors === noErrors ? '' : 'Erreur — '}Demande de ${r.requester?.name ?? 'l’agent'}`,
     section: 'dsi',
