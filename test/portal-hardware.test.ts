@@ -1,24 +1,14 @@
-import { readFileSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkPage, launchChromium, reloadUntil, signIn } from './support/browser.js';
-import { type Okey, startOkey } from './support/okey.js';
+import { describe, expect, it } from 'vitest';
+import { checkPage, reloadUntil, signIn, usePortal } from './support/browser.js';
+import { files } from './support/documents.js';
 
-const pdf = readFileSync(new URL('./fixtures/justificatif.pdf', import.meta.url));
+const pdf = files.pdf;
 
-let okey: Okey;
-let browser: Browser;
-beforeAll(async () => {
-  [okey, browser] = await Promise.all([startOkey(), launchChromium()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await okey?.stop();
-});
+const portal = usePortal();
 
 describe('a hardware key, with JavaScript turned off in the browser', () => {
   it('goes from Luc Fontaine’s request to the handover of his new key', async () => {
-    const luc = await signIn(browser, okey.baseUrl, 'Luc Fontaine', {
+    const luc = await signIn(portal.browser, portal.okey.baseUrl, 'Luc Fontaine', {
       path: '/clefs',
       javaScriptEnabled: false,
     });
@@ -51,7 +41,7 @@ describe('a hardware key, with JavaScript turned off in the browser', () => {
     await l.getByRole('button', { name: 'Signer la charte' }).click();
     await l.getByText('afin que vous preniez rendez-vous pour récupérer votre clef').waitFor();
 
-    const nadia = await signIn(browser, okey.baseUrl, 'Nadia Técher', {
+    const nadia = await signIn(portal.browser, portal.okey.baseUrl, 'Nadia Técher', {
       path: `/dsi/demandes/${id}`,
     });
     const n = nadia.page;
@@ -99,7 +89,7 @@ describe('a hardware key, with JavaScript turned off in the browser', () => {
 
 describe('the design system’s files', () => {
   it('come from okey itself, typed and cached for a year', async () => {
-    const page = await (await fetch(`${okey.baseUrl}/connexion`)).text();
+    const page = await (await fetch(`${portal.okey.baseUrl}/connexion`)).text();
     const urls = [...page.matchAll(/(?:href|src)="([^"]+)"/g)].map((m) => m[1] as string);
     const assets = urls.filter((u) => /\.(css|js|svg|ico|png)$/.test(u));
     expect(assets.length).toBeGreaterThanOrEqual(5);
@@ -110,14 +100,14 @@ describe('the design system’s files', () => {
       svg: 'image/svg+xml',
     };
     for (const url of assets.filter((u) => /\.(css|js|svg)$/.test(u))) {
-      const res = await fetch(`${okey.baseUrl}${url}`);
+      const res = await fetch(`${portal.okey.baseUrl}${url}`);
       expect(res.status, url).toBe(200);
       const type = res.headers.get('content-type')?.split(';')[0];
       expect(type, url).toBe(expected[url.split('.').at(-1) as string]);
       expect(res.headers.get('cache-control'), url).toBe('public, max-age=31536000, immutable');
     }
     const css = await (
-      await fetch(`${okey.baseUrl}${assets.find((u) => u.endsWith('dsfr.min.css'))}`)
+      await fetch(`${portal.okey.baseUrl}${assets.find((u) => u.endsWith('dsfr.min.css'))}`)
     ).text();
     const font = /url\((fonts\/Marianne-Regular\.woff2)\)/.exec(css)?.[1];
     expect(font).toBeDefined();
@@ -125,9 +115,9 @@ describe('the design system’s files', () => {
       /dsfr\.min\.css$/,
       '',
     );
-    const fontRes = await fetch(`${okey.baseUrl}${dsfrBase}${font}`);
+    const fontRes = await fetch(`${portal.okey.baseUrl}${dsfrBase}${font}`);
     expect(fontRes.headers.get('content-type')).toBe('font/woff2');
     expect((await fontRes.arrayBuffer()).byteLength).toBeGreaterThan(10_000);
-    expect((await fetch(`${okey.baseUrl}${dsfrBase}../package.json`)).status).toBe(404);
+    expect((await fetch(`${portal.okey.baseUrl}${dsfrBase}../package.json`)).status).toBe(404);
   });
 });

@@ -1,23 +1,13 @@
-import { readFileSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkPage, launchChromium, reloadUntil, signIn } from './support/browser.js';
-import { type Okey, startOkey } from './support/okey.js';
+import { describe, expect, it } from 'vitest';
+import { checkPage, reloadUntil, signIn, usePortal } from './support/browser.js';
+import { files } from './support/documents.js';
 
-const pdf = readFileSync(new URL('./fixtures/justificatif.pdf', import.meta.url));
+const pdf = files.pdf;
 
-let okey: Okey;
-let browser: Browser;
-beforeAll(async () => {
-  [okey, browser] = await Promise.all([startOkey(), launchChromium()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await okey?.stop();
-});
+const portal = usePortal();
 
 async function marieRequests() {
-  return (await (await okey.login('mpayet')).get('/api/renewals')).body.renewals as {
+  return (await (await portal.okey.login('mpayet')).get('/api/renewals')).body.renewals as {
     id: string;
     status: string;
   }[];
@@ -25,7 +15,7 @@ async function marieRequests() {
 
 describe('refused uploads', () => {
   it('say why and what is accepted, next to the field, and create nothing', async () => {
-    const { page } = await signIn(browser, okey.baseUrl, 'Marie Payet', {
+    const { page } = await signIn(portal.browser, portal.okey.baseUrl, 'Marie Payet', {
       path: '/renouveler?clef=000508901031',
     });
     await page.getByLabel('Motif de votre demande').selectOption({ label: 'Applications' });
@@ -76,7 +66,9 @@ describe('refused uploads', () => {
 
 describe('a rejection', () => {
   it('needs a reason, which the agent then reads on her request', async () => {
-    const marie = await signIn(browser, okey.baseUrl, 'Marie Payet', { path: '/clefs' });
+    const marie = await signIn(portal.browser, portal.okey.baseUrl, 'Marie Payet', {
+      path: '/clefs',
+    });
     const m = marie.page;
     await m.getByRole('link', { name: 'Voir la demande en cours' }).click();
     const id = new URL(m.url()).pathname.split('/')[2] as string;
@@ -87,12 +79,14 @@ describe('a rejection', () => {
     });
     await m.getByRole('button', { name: 'Envoyer les justificatifs' }).click();
     await expect
-      .poll(async () => (await okey.outbox(id)).map((e) => e.to))
+      .poll(async () => (await portal.okey.outbox(id)).map((e) => e.to))
       .toEqual(['jean.hoarau@academie.example']);
 
     // Jean, the N+1, follows his email's link.
-    const link = /\/validations\/[0-9a-f-]{36}/.exec((await okey.outbox(id))[0]?.text ?? '')?.[0];
-    const jean = await signIn(browser, okey.baseUrl, 'Jean Hoarau', { path: link });
+    const link = /\/validations\/[0-9a-f-]{36}/.exec(
+      (await portal.okey.outbox(id))[0]?.text ?? '',
+    )?.[0];
+    const jean = await signIn(portal.browser, portal.okey.baseUrl, 'Jean Hoarau', { path: link });
     const j = jean.page;
     expect(new URL(j.url()).pathname).toBe(`/validations/${id}`);
     await j
@@ -121,7 +115,7 @@ describe('a rejection', () => {
 
 describe('the validator and withdrawal', () => {
   it('lets the agent send her request to her N+2, then withdraw it after confirming', async () => {
-    const { page, context } = await signIn(browser, okey.baseUrl, 'Marie Payet', {
+    const { page, context } = await signIn(portal.browser, portal.okey.baseUrl, 'Marie Payet', {
       path: '/renouveler?clef=000508901031',
     });
     await page.getByLabel('Motif de votre demande').selectOption({ label: 'Télétravail' });
@@ -137,10 +131,10 @@ describe('the validator and withdrawal', () => {
       'À valider par Sophie Grondin',
     );
     await expect
-      .poll(async () => (await okey.outbox(id)).map((e) => e.to))
+      .poll(async () => (await portal.okey.outbox(id)).map((e) => e.to))
       .toEqual(['sophie.grondin@academie.example']);
     // Sophie has no key of her own: signing in, she lands where her decision waits.
-    const sophie = await signIn(browser, okey.baseUrl, 'Sophie Grondin');
+    const sophie = await signIn(portal.browser, portal.okey.baseUrl, 'Sophie Grondin');
     expect(new URL(sophie.page.url()).pathname).toBe('/validations');
     await sophie.page.getByRole('row', { name: /Marie Payet/ }).waitFor();
     await sophie.context.close();
@@ -172,7 +166,7 @@ describe('the page after sign-in', () => {
     ['an operator', 'Nadia Técher', '/dsi'],
     ['a manager without a key', 'Jean Hoarau', '/validations'],
   ])('is where the work is for %s', async (_who, name, landing) => {
-    const { page, context } = await signIn(browser, okey.baseUrl, name);
+    const { page, context } = await signIn(portal.browser, portal.okey.baseUrl, name);
     expect(new URL(page.url()).pathname).toBe(landing);
     await context.close();
   });
@@ -180,9 +174,11 @@ describe('the page after sign-in', () => {
   it('is the page asked for when there was one, whoever signs in', async () => {
     const [request] = await marieRequests();
     const asked = `/demandes/${request?.id}`;
-    const marie = await signIn(browser, okey.baseUrl, 'Marie Payet', { path: asked });
+    const marie = await signIn(portal.browser, portal.okey.baseUrl, 'Marie Payet', { path: asked });
     expect(new URL(marie.page.url()).pathname).toBe(asked);
-    const sophie = await signIn(browser, okey.baseUrl, 'Sophie Grondin', { path: '/clefs' });
+    const sophie = await signIn(portal.browser, portal.okey.baseUrl, 'Sophie Grondin', {
+      path: '/clefs',
+    });
     expect(new URL(sophie.page.url()).pathname).toBe('/clefs');
     await marie.context.close();
     await sophie.context.close();
@@ -193,12 +189,12 @@ describe('sessions and forms', () => {
   it('send strangers to sign in, refuse forged forms, hide others’ requests', async () => {
     const [request] = await marieRequests();
     const id = request?.id as string;
-    const anonymous = await fetch(`${okey.baseUrl}/demandes/${id}`, { redirect: 'manual' });
+    const anonymous = await fetch(`${portal.okey.baseUrl}/demandes/${id}`, { redirect: 'manual' });
     expect(anonymous.status).toBe(303);
     expect(anonymous.headers.get('location')).toBe(
       `/connexion?retour=${encodeURIComponent(`/demandes/${id}`)}`,
     );
-    const away = await fetch(`${okey.baseUrl}/connexion`, {
+    const away = await fetch(`${portal.okey.baseUrl}/connexion`, {
       method: 'POST',
       body: new URLSearchParams({ uid: 'mpayet', retour: 'https://ailleurs.example/' }),
       redirect: 'manual',
@@ -208,7 +204,9 @@ describe('sessions and forms', () => {
     expect(cookie).toMatch(/^okey_session=[^;]+;.*HttpOnly/);
     expect(cookie).toContain('SameSite=Lax');
 
-    const marie = await signIn(browser, okey.baseUrl, 'Marie Payet', { path: '/clefs' });
+    const marie = await signIn(portal.browser, portal.okey.baseUrl, 'Marie Payet', {
+      path: '/clefs',
+    });
     const forged = await marie.context.request.post(`/demandes/${id}/annuler`, {
       form: { _csrf: 'pas-le-bon-jeton' },
       maxRedirects: 0,
@@ -217,7 +215,9 @@ describe('sessions and forms', () => {
     expect(forged.headers()['content-type']).toContain('text/html');
     expect(await forged.text()).toContain('Ce formulaire a expiré ou ne vient pas d’OKEY');
 
-    const luc = await signIn(browser, okey.baseUrl, 'Luc Fontaine', { path: `/demandes/${id}` });
+    const luc = await signIn(portal.browser, portal.okey.baseUrl, 'Luc Fontaine', {
+      path: `/demandes/${id}`,
+    });
     expect(await luc.page.getByRole('heading', { level: 1 }).textContent()).toBe(
       'Page introuvable',
     );
@@ -241,7 +241,7 @@ describe('sessions and forms', () => {
 
 describe('the enrollment email outside production', () => {
   it('can be played from the request page, so the screens alone get a software key renewed', async () => {
-    const marie = await okey.login('mpayet');
+    const marie = await portal.okey.login('mpayet');
     const form = new FormData();
     form.append('files', new File([pdf], 'justificatif.pdf', { type: 'application/pdf' }));
     form.append('keySerial', '000508901031');
@@ -249,13 +249,13 @@ describe('the enrollment email outside production', () => {
     form.append('reason', 'autres');
     const created = await marie.post('/api/renewals', form);
     const id = created.body.id as string;
-    await okey.waitForStatus(marie.token, id, 'awaiting_approval');
-    await (await okey.login('jhoarau')).post(`/api/renewals/${id}/approve`, {
+    await portal.okey.waitForStatus(marie.token, id, 'awaiting_approval');
+    await (await portal.okey.login('jhoarau')).post(`/api/renewals/${id}/approve`, {
       comment: 'Accord, bon courage.',
     });
     await marie.post(`/api/renewals/${id}/mobile-os`, { os: 'ios' });
 
-    const { page } = await signIn(browser, okey.baseUrl, 'Marie Payet', {
+    const { page } = await signIn(portal.browser, portal.okey.baseUrl, 'Marie Payet', {
       path: `/demandes/${id}`,
     });
     await page
@@ -265,7 +265,9 @@ describe('the enrollment email outside production', () => {
     // The page after the click already shows the next step, without a reload.
     await page.getByText('Signez la charte d’utilisation').waitFor({ timeout: 2000 });
     expect(await page.locator('.okey-summary').textContent()).toContain('« Accord, bon courage. »');
-    const inbound = await (await okey.login('ntecher')).get('/api/ops/inbound-emails?status=all');
+    const inbound = await (await portal.okey.login('ntecher')).get(
+      '/api/ops/inbound-emails?status=all',
+    );
     expect(JSON.stringify(inbound.body)).toContain(id);
     await marie.post(`/api/renewals/${id}/cancel`);
   });

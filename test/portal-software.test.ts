@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkPage, launchChromium, reloadUntil, signIn } from './support/browser.js';
-import { type Okey, startOkey, testWebhookSecret } from './support/okey.js';
+import { describe, expect, it } from 'vitest';
+import { checkPage, reloadUntil, signIn, usePortal } from './support/browser.js';
+import { testWebhookSecret } from './support/okey.js';
 import { emailReceived, svixHeaders } from './support/webhooks.js';
 
 const pdfPath = new URL('./fixtures/justificatif.pdf', import.meta.url).pathname;
@@ -17,23 +16,14 @@ const reunion = new Intl.DateTimeFormat('fr-FR', {
   timeZone: 'Indian/Reunion',
 });
 
-let okey: Okey;
-let browser: Browser;
-beforeAll(async () => {
-  [okey, browser] = await Promise.all([
-    startOkey({ config: { TEMPORAL_UI_URL: temporalUi } }),
-    launchChromium(),
-  ]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await okey?.stop();
-});
+const portal = usePortal({ config: { TEMPORAL_UI_URL: temporalUi } });
 
 describe('the procedure’s example in the browser', () => {
   it('renews Marie Payet’s software key with her N+2 deciding and the DSI assigning', async () => {
     // Marie, the agent: her expired key, then the renewal form.
-    const marie = await signIn(browser, okey.baseUrl, 'Marie Payet', { path: '/clefs' });
+    const marie = await signIn(portal.browser, portal.okey.baseUrl, 'Marie Payet', {
+      path: '/clefs',
+    });
     const m = marie.page;
     expect(new URL(m.url()).pathname).toBe('/clefs');
     const key = m.getByRole('listitem').filter({ hasText: 'Clef logicielle 000508901031' });
@@ -63,7 +53,7 @@ describe('the procedure’s example in the browser', () => {
     const url = new URL(m.url());
     expect(url.pathname).toMatch(/^\/demandes\/[0-9a-f-]{36}$/);
     const id = url.pathname.split('/')[2] as string;
-    const view = (await (await okey.login('mpayet')).get(`/api/renewals/${id}`)).body;
+    const view = (await (await portal.okey.login('mpayet')).get(`/api/renewals/${id}`)).body;
     const summary = await m.locator('.okey-summary').textContent();
     // The reference the inbound matcher reads in a subject: OKEY- and the id's first 8 digits.
     const reference = `OKEY-${id.slice(0, 8).toUpperCase()}`;
@@ -75,7 +65,7 @@ describe('the procedure’s example in the browser', () => {
     expect(summary).toContain('MotifAutres');
     await m.getByText('Demande créée, en attente de vos justificatifs').waitFor();
     expect(await checkPage(m, 'software-04-justificatifs-a-joindre')).toEqual([]);
-    expect(await okey.outbox(id)).toEqual([]);
+    expect(await portal.okey.outbox(id)).toEqual([]);
 
     await m.getByLabel(/^Justificatifs/).setInputFiles(pdfPath);
     await m.getByRole('button', { name: 'Envoyer les justificatifs' }).click();
@@ -88,12 +78,15 @@ describe('the procedure’s example in the browser', () => {
     expect(await checkPage(m, 'software-05-en-attente-de-validation')).toEqual([]);
 
     // Jean is away: Sophie, the N+2, follows the link of the validator's email.
-    await expect.poll(async () => (await okey.outbox(id)).length).toBe(1);
-    const [mail] = await okey.outbox(id);
+    await expect.poll(async () => (await portal.okey.outbox(id)).length).toBe(1);
+    const [mail] = await portal.okey.outbox(id);
     expect(mail?.to).toBe('jean.hoarau@academie.example');
     const link = /\/validations\/[0-9a-f-]{36}/.exec(mail?.text ?? '')?.[0] as string;
     expect(link).toBe(`/validations/${id}`);
-    const sophie = await browser.newContext({ baseURL: okey.baseUrl, locale: 'fr-FR' });
+    const sophie = await portal.browser.newContext({
+      baseURL: portal.okey.baseUrl,
+      locale: 'fr-FR',
+    });
     const s = await sophie.newPage();
     await s.goto(link);
     expect(new URL(s.url()).pathname).toBe('/connexion');
@@ -149,7 +142,7 @@ describe('the procedure’s example in the browser', () => {
       to: 'okey@academie.example',
       subject,
     });
-    const hook = await fetch(`${okey.baseUrl}/webhooks/resend`, {
+    const hook = await fetch(`${portal.okey.baseUrl}/webhooks/resend`, {
       method: 'POST',
       headers: svixHeaders(testWebhookSecret, body),
       body,
@@ -193,7 +186,9 @@ describe('the procedure’s example in the browser', () => {
     expect(await checkPage(m, 'software-13-attente-attribution')).toEqual([]);
 
     // Nadia, DSI operator: the queue by step, the workflow link, then the new serial.
-    const nadia = await signIn(browser, okey.baseUrl, 'Nadia Técher', { path: '/dsi' });
+    const nadia = await signIn(portal.browser, portal.okey.baseUrl, 'Nadia Técher', {
+      path: '/dsi',
+    });
     const n = nadia.page;
     await n.getByRole('heading', { name: 'Clefs à attribuer (1)' }).waitFor();
     const queue = n.getByRole('table', { name: 'Demandes en attente d’attribution' });

@@ -1,6 +1,8 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { type Okey, startOkey } from './okey.js';
 
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -116,4 +118,20 @@ export async function reloadUntil(page: Page, text: string, timeoutMs = 20_000):
     await new Promise((r) => setTimeout(r, 250));
     await page.reload();
   }
+}
+
+/**
+ * okey (a real server, see startOkey) and a Chromium for one test file: started before its
+ * tests, stopped after them.
+ */
+export function usePortal(options?: Parameters<typeof startOkey>[0]) {
+  const portal = {} as { okey: Okey; browser: Browser };
+  beforeAll(async () => {
+    [portal.okey, portal.browser] = await Promise.all([startOkey(options), launchChromium()]);
+  });
+  afterAll(async () => {
+    await portal.browser?.close();
+    await portal.okey?.stop();
+  });
+  return portal;
 }
