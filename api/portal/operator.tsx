@@ -68,7 +68,6 @@ async function showOperatorRequest(
   status: Status = 200,
 ) {
   if (!c.var.me.isOperator) return notOperator(c);
-  const _id = c.req.param('id') as string;
   const r = await requestInPath(c);
   if (r instanceof Response) return r;
   return render(c, {
