@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkPage, reloadUntil, signIn, usePortal } from './support/browser.js';
 import { files } from './support/documents.js';
+import { addAgent, pdfForm } from './support/renewals.js';
 
 const pdf = files.pdf;
 
@@ -270,5 +271,36 @@ describe('the enrollment email outside production', () => {
     );
     expect(JSON.stringify(inbound.body)).toContain(id);
     await marie.post(`/api/renewals/${id}/cancel`);
+  });
+});
+
+describe('an enrollment email that arrived too early', () => {
+  it('is listed for the DSI, who attaches it to the request once it waits for it', async () => {
+    const { okey } = portal;
+    await addAgent(okey.db, { uid: 'aearly', keySerial: '000508906001', manager: 'jhoarau' });
+    const agent = await okey.login('aearly');
+    const id = (
+      await agent.post(
+        '/api/renewals',
+        pdfForm({ keySerial: '000508906001', keyType: 'software', reason: 'autres' }),
+      )
+    ).body.id as string;
+    await okey.waitForStatus(agent.token, id, 'awaiting_approval');
+    // Sent before the request waits for it: nothing to match yet.
+    const early = await okey.call(null, 'POST', '/dev/inbound-email', {
+      from: 'aearly@academie.example',
+      subject: 'Ma clef',
+    });
+    expect(early.body.status).toBe('unmatched');
+    await (await okey.login('jhoarau')).post(`/api/renewals/${id}/approve`, {});
+    await agent.post(`/api/renewals/${id}/mobile-os`, { os: 'android' });
+
+    const { page } = await signIn(portal.browser, okey.baseUrl, 'Nadia Técher', { path: '/dsi' });
+    const row = page.getByRole('row', { name: /aearly@academie\.example/ });
+    expect(await row.textContent()).toContain('Ma clef');
+    await row.getByRole('button', { name: 'Rattacher' }).click();
+    await page.getByText('Le courriel est rattaché à la demande').waitFor();
+    expect(await checkPage(page, 'refusals-07-courriel-rattache')).toEqual([]);
+    await okey.waitForStatus(agent.token, id, 'awaiting_charter');
   });
 });

@@ -132,4 +132,5 @@ export const confirmations: Record<string, string> = {
   refusee: 'La demande est refusée. L’agent en est informé par courriel, avec le motif.',
   attribuee: 'La nouvelle clef est attribuée. L’agent en est informé par courriel.',
   remise: 'La remise de la clef est enregistrée. La demande est terminée.',
+  rattache: 'Le courriel est rattaché à la demande : l’agent peut signer la charte.',
 };

@@ -2,24 +2,37 @@ import type { Hono, MiddlewareHandler } from 'hono';
 import { isTerminal, type RenewalStatus, statuses } from '../../workflows/steps.js';
 import { Table } from './agent-keys.js';
 import { formatDateTime, formatTime, reunionDay } from './format.js';
+import { Csrf, field } from './forms.js';
 import { keyTypeLabels } from './labels.js';
-import { errorPage, render } from './layout.js';
+import { errorPage, redirectWithNotice, render } from './layout.js';
 import { notOperator, TemporalLink, temporal } from './operator.js';
 import { type RenewalView, StatusBadge, waitingSince } from './parts.js';
 import type { PortalEnv } from './session.js';
 
 type Status = NonNullable<Parameters<typeof render>[1]['status']>;
 
+/** A received message okey could not place, as `GET /api/ops/inbound-emails` lists it. */
 interface InboundEmail {
   id: string;
-  from?: string;
-  fromAddress?: string;
+  from: string;
   subject: string;
   receivedAt: string;
+  status: string;
+  candidates: { id: string; reference: string; keySerial: string }[];
 }
 
 /** The DSI's queue: keys to assign, appointments, the other steps, unmatched emails. */
 export function registerOperatorQueue(portal: Hono<PortalEnv>, auth: MiddlewareHandler<PortalEnv>) {
+  portal.post('/dsi/courriels/:id/rattacher', auth, async (c) => {
+    const renewalId = field(await c.req.parseBody(), 'renewalId');
+    const res = await c.var.api.post(
+      `/api/ops/inbound-emails/${encodeURIComponent(c.req.param('id'))}/attach`,
+      { renewalId },
+    );
+    if (!res.ok) return errorPage(c, res.status as Status, res.error.message);
+    return redirectWithNotice(c, '/dsi', 'rattache');
+  });
+
   portal.get('/dsi', auth, async (c) => {
     if (!c.var.me.isOperator) return notOperator(c);
     const all = await c.var.api.get<{ renewals: { id: string; status: RenewalStatus }[] }>(
@@ -30,8 +43,9 @@ export function registerOperatorQueue(portal: Hono<PortalEnv>, auth: MiddlewareH
     const details = (
       await Promise.all(open.map((r) => c.var.api.get<RenewalView>(`/api/renewals/${r.id}`)))
     ).flatMap((r) => (r.ok ? [r.data] : []));
-    const emails = await c.var.api.get<{ emails?: InboundEmail[] }>(
-      '/api/ops/inbound-emails?status=unmatched',
+    // Unmatched and ambiguous messages: what waits for an operator.
+    const emails = await c.var.api.get<{ inboundEmails: InboundEmail[] }>(
+      '/api/ops/inbound-emails',
     );
     const today = reunionDay(new Date());
     const appointments = details
@@ -84,7 +98,10 @@ export function registerOperatorQueue(portal: Hono<PortalEnv>, auth: MiddlewareH
             />
           )}
           <h2 class="fr-mt-6w">Courriels d’installation non rattachés</h2>
-          <UnmatchedEmails emails={emails.ok ? (emails.data.emails ?? []) : null} />
+          <UnmatchedEmails
+            emails={emails.ok ? emails.data.inboundEmails : null}
+            csrf={c.var.csrf}
+          />
         </>
       ),
     });
@@ -175,7 +192,7 @@ function Appointments(props: { rows: RenewalView[]; empty: string; withDay?: boo
   );
 }
 
-function UnmatchedEmails(props: { emails: InboundEmail[] | null }) {
+function UnmatchedEmails(props: { emails: InboundEmail[] | null; csrf: string }) {
   if (props.emails === null) {
     return (
       <p>
@@ -192,14 +209,35 @@ function UnmatchedEmails(props: { emails: InboundEmail[] | null }) {
           <th scope="col">Reçu le</th>
           <th scope="col">Expéditeur</th>
           <th scope="col">Objet</th>
+          <th scope="col">Rattacher à</th>
         </tr>
       </thead>
       <tbody>
         {props.emails.map((e) => (
           <tr>
             <td>{formatDateTime(e.receivedAt)}</td>
-            <td>{e.from ?? e.fromAddress ?? ''}</td>
+            <td>{e.from}</td>
             <td>{e.subject}</td>
+            <td>
+              {e.candidates.length === 0 ? (
+                'Aucune demande de cet expéditeur en attente de son courriel'
+              ) : (
+                <form method="post" action={`/dsi/courriels/${encodeURIComponent(e.id)}/rattacher`}>
+                  <Csrf token={props.csrf} />
+                  <label class="fr-label" for={`renewal-${e.id}`}>
+                    Demande
+                  </label>
+                  <select class="fr-select" id={`renewal-${e.id}`} name="renewalId">
+                    {e.candidates.map((r) => (
+                      <option value={r.id}>{`${r.reference} — clef ${r.keySerial}`}</option>
+                    ))}
+                  </select>
+                  <button type="submit" class="fr-btn fr-btn--sm fr-mt-1w">
+                    Rattacher
+                  </button>
+                </form>
+              )}
+            </td>
           </tr>
         ))}
       </tbody>

@@ -1,8 +1,9 @@
 import type { Hono, MiddlewareHandler } from 'hono';
+import { statusLabels } from '../../workflows/steps.js';
 import { type FormErrors, noErrors } from './client.js';
 import { formatDateTime } from './format.js';
 import { Csrf, FormAlert, field, TextInput } from './forms.js';
-import { keyTypeLabels, statusTexts } from './labels.js';
+import { keyTypeLabels } from './labels.js';
 import { errorPage, render, requestInPath, type Status, stepSubmitter } from './layout.js';
 import {
   actorNames,
@@ -84,7 +85,7 @@ async function showOperatorRequest(
         <h1>{`Demande de ${r.requester?.name ?? 'l’agent'} — clef ${r.keySerial}`}</h1>
         <StatusBadge status={r.status} />
         <p class="fr-mt-2w">
-          {`${statusTexts[r.status].sentence}, depuis ${waitingSince(r.stepSince)}. `}
+          {`${statusLabels[r.status]}, depuis ${waitingSince(r.stepSince)}. `}
           <TemporalLink href={temporal(c)(r.workflow)} serial={r.keySerial} />
         </p>
         <div class="fr-grid-row fr-grid-row--gutters">
