@@ -57,16 +57,27 @@ if (process.env.TEMPORAL_EMBEDDED !== 'false') {
 let stopping = false;
 /** Until okey is up there is nothing to close; `start()` replaces it with the full stop. */
 let stop = async (code: number): Promise<void> => {
+  await stopTemporal();
   process.exit(code);
 };
-// However okey stops, the dev server it started stops with it.
+// However okey stops, the dev server it started stops with it; on a normal stop we also wait
+// for it to be gone (5 s at most), so nothing is left writing to .data/ after we exit.
 process.on('exit', () => temporalServer?.kill('SIGTERM'));
+async function stopTemporal(): Promise<void> {
+  const server = temporalServer;
+  if (!server || server.exitCode !== null || server.signalCode !== null) return;
+  stopping = true; // its exit is ours, not a crash to react to
+  const gone = new Promise((resolve) => server.once('exit', resolve));
+  server.kill('SIGTERM');
+  await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 5000))]);
+}
 
 try {
   await start();
 } catch (err) {
   log.error('okey could not start', { error: (err as Error).message });
   process.stderr.write(`\nokey could not start: ${(err as Error).message}\n`);
+  await stopTemporal();
   process.exit(1);
 }
 
@@ -104,7 +115,7 @@ async function start() {
     await Promise.race([running, new Promise((resolve) => setTimeout(resolve, 5000))]);
     await connection.close().catch(() => {});
     await database.close();
-    temporalServer?.kill('SIGTERM');
+    await stopTemporal();
     process.exit(code);
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop(0));

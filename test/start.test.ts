@@ -59,7 +59,8 @@ describe('npm start on embedded defaults', () => {
 
   afterAll(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
+    // A Temporal server stopping a moment ago may still be writing its files: retry.
+    rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 250 });
   });
 
   it('prints the API and Temporal UI addresses', () => {
